@@ -1,0 +1,13 @@
+from django.conf import settings
+
+from articles.models import Section
+
+
+def site(request):
+    """The site's name and its navigation, on every page."""
+    return {
+        "site_name": settings.SITE_NAME,
+        "site_url": settings.SITE_URL,
+        # Lazy: evaluated only by templates that render the navigation.
+        "nav_sections": Section.objects.only("name", "slug"),
+    }

@@ -1,0 +1,380 @@
+import uuid
+from datetime import timedelta
+
+from django.conf import settings
+from django.db import models
+from django.db.models import Q
+from django.db.models.signals import pre_save
+from django.dispatch import receiver
+from django.urls import reverse
+from django.utils import timezone
+from django.utils.html import strip_tags
+from django.utils.text import Truncator
+from django.utils.translation import gettext_lazy as _
+from taggit.managers import TaggableManager
+from taggit.models import TaggedItemBase
+
+from articles.querysets import ArticleQuerySet
+from articles.sanitize import sanitize_body
+
+WORDS_PER_MINUTE = 230
+
+
+class SectionManager(models.Manager):
+    def get_by_natural_key(self, slug):
+        return self.get(slug=slug)
+
+
+class Section(models.Model):
+    name = models.CharField(_("name"), max_length=100, unique=True)
+    slug = models.SlugField(_("slug"), max_length=100, unique=True)
+    description = models.TextField(
+        _("description"), blank=True, help_text=_("One or two sentences shown on the section front.")
+    )
+    position = models.PositiveSmallIntegerField(
+        _("position"), default=0, help_text=_("Order in the site navigation; lower comes first.")
+    )
+
+    objects = SectionManager()
+
+    class Meta:
+        ordering = ["position", "name"]
+        verbose_name = _("section")
+        verbose_name_plural = _("sections")
+
+    def __str__(self):
+        return self.name
+
+    def natural_key(self):
+        return (self.slug,)
+
+    def get_absolute_url(self):
+        return reverse("articles:section", kwargs={"slug": self.slug})
+
+
+class AuthorManager(models.Manager):
+    def get_by_natural_key(self, slug):
+        return self.get(slug=slug)
+
+
+class Author(models.Model):
+    name = models.CharField(_("name"), max_length=150)
+    slug = models.SlugField(_("slug"), max_length=150, unique=True)
+    title = models.CharField(
+        _("title"), max_length=150, blank=True, help_text=_("Job title, e.g. “City Hall reporter”.")
+    )
+    bio = models.TextField(_("bio"), blank=True)
+    user = models.OneToOneField(
+        settings.AUTH_USER_MODEL,
+        verbose_name=_("login"),
+        on_delete=models.SET_NULL,
+        null=True,
+        blank=True,
+        related_name="author",
+        help_text=_("The admin login of this author, if they write in the CMS."),
+    )
+
+    objects = AuthorManager()
+
+    class Meta:
+        ordering = ["name"]
+        verbose_name = _("author")
+        verbose_name_plural = _("authors")
+
+    def __str__(self):
+        return self.name
+
+    def natural_key(self):
+        return (self.slug,)
+
+    def get_absolute_url(self):
+        return reverse("articles:author", kwargs={"slug": self.slug})
+
+
+class TaggedArticleManager(models.Manager):
+    def get_by_natural_key(self, article_uuid, tag_name):
+        return self.get(content_object__uuid=article_uuid, tag__name=tag_name)
+
+
+class TaggedArticle(TaggedItemBase):
+    """A tag on a story: a real foreign key, so fixtures use natural keys and joins use indexes."""
+
+    content_object = models.ForeignKey(
+        "Article", on_delete=models.CASCADE, related_name="tagged_items"
+    )
+
+    objects = TaggedArticleManager()
+
+    class Meta:
+        verbose_name = _("tagged article")
+        verbose_name_plural = _("tagged articles")
+        constraints = [
+            models.UniqueConstraint(
+                fields=["content_object", "tag"], name="articles_taggedarticle_unique"
+            )
+        ]
+
+    def natural_key(self):
+        return (*self.content_object.natural_key(), *self.tag.natural_key())
+
+    natural_key.dependencies = ["articles.article", "taggit.tag"]
+
+
+class Article(models.Model):
+    class Kind(models.TextChoices):
+        NEWS = "news", _("News")
+        ANALYSIS = "analysis", _("Analysis")
+        OPINION = "opinion", _("Opinion")
+        EXPLAINER = "explainer", _("Explainer")
+
+    class Status(models.TextChoices):
+        DRAFT = "draft", _("Draft")
+        REVIEW = "review", _("In review")
+        PUBLISHED = "published", _("Published")
+        UNPUBLISHED = "unpublished", _("Unpublished")
+
+    uuid = models.UUIDField(_("public id"), default=uuid.uuid4, unique=True, editable=False)
+    headline = models.CharField(_("headline"), max_length=200)
+    slug = models.SlugField(
+        _("slug"),
+        max_length=200,
+        unique=True,
+        help_text=_("The last part of the story's address; filled in from the headline."),
+    )
+    kicker = models.CharField(
+        _("kicker"),
+        max_length=80,
+        blank=True,
+        help_text=_("A short label above the headline, e.g. “Immigration”."),
+    )
+    dek = models.TextField(
+        _("dek"),
+        blank=True,
+        help_text=_("The standfirst: one or two sentences under the headline."),
+    )
+    body = models.TextField(
+        _("body"),
+        blank=True,
+        help_text=_("Paragraphs, h2/h3 subheads, lists, quotes and links; other markup is removed."),
+    )
+    section = models.ForeignKey(
+        Section, verbose_name=_("section"), on_delete=models.PROTECT, related_name="articles"
+    )
+    authors = models.ManyToManyField(
+        Author,
+        verbose_name=_("authors"),
+        through="Byline",
+        related_name="articles",
+        blank=True,
+    )
+    tags = TaggableManager(_("tags"), through=TaggedArticle, blank=True)
+    kind = models.CharField(_("kind"), max_length=20, choices=Kind.choices, default=Kind.NEWS)
+    dateline = models.CharField(
+        _("dateline"), max_length=100, blank=True, help_text=_("Where the story was reported, e.g. “NEW YORK”.")
+    )
+    status = models.CharField(
+        _("status"), max_length=20, choices=Status.choices, default=Status.DRAFT
+    )
+    publish_at = models.DateTimeField(
+        _("publish at"),
+        null=True,
+        blank=True,
+        help_text=_("Leave empty to keep as a draft; a future time schedules the story."),
+    )
+    first_published_at = models.DateTimeField(
+        _("first published at"), null=True, blank=True, editable=False
+    )
+    created_at = models.DateTimeField(_("created at"), default=timezone.now, editable=False)
+    updated_at = models.DateTimeField(_("updated at"), default=timezone.now, editable=False)
+    image = models.ImageField(
+        _("lead image"),
+        upload_to="lead/%Y/%m/",
+        blank=True,
+        width_field="image_width",
+        height_field="image_height",
+    )
+    image_width = models.PositiveIntegerField(null=True, blank=True, editable=False)
+    image_height = models.PositiveIntegerField(null=True, blank=True, editable=False)
+    image_alt = models.CharField(
+        _("image alt text"),
+        max_length=250,
+        blank=True,
+        help_text=_("What the picture shows, for readers who cannot see it."),
+    )
+    image_caption = models.CharField(_("image caption"), max_length=300, blank=True)
+    image_credit = models.CharField(_("image credit"), max_length=150, blank=True)
+    seo_title = models.CharField(
+        _("search headline"),
+        max_length=70,
+        blank=True,
+        help_text=_("Headline for search engines and social cards; the headline if empty."),
+    )
+    meta_description = models.CharField(
+        _("meta description"),
+        max_length=200,
+        blank=True,
+        help_text=_("Summary for search results; the dek if empty."),
+    )
+    featured = models.BooleanField(
+        _("featured"), default=False, help_text=_("Lead the front page with this story.")
+    )
+    version = models.PositiveIntegerField(_("version"), default=1, editable=False)
+
+    objects = ArticleQuerySet.as_manager()
+
+    class Meta:
+        ordering = ["-publish_at", "-pk"]
+        verbose_name = _("article")
+        verbose_name_plural = _("articles")
+        indexes = [
+            models.Index(fields=["status", "publish_at"], name="article_live_idx"),
+            models.Index(fields=["section", "status", "publish_at"], name="article_section_idx"),
+            models.Index(fields=["featured", "status", "publish_at"], name="article_featured_idx"),
+            models.Index(fields=["-updated_at"], name="article_updated_idx"),
+        ]
+        constraints = [
+            models.CheckConstraint(
+                condition=~Q(status="published") | Q(publish_at__isnull=False),
+                name="article_published_has_publish_at",
+                violation_error_message=_("A published story needs a publish time."),
+            ),
+        ]
+
+    def __str__(self):
+        return self.headline
+
+    def natural_key(self):
+        return (str(self.uuid),)
+
+    def save(self, *args, **kwargs):
+        self.updated_at = timezone.now()
+        if self.is_live and self.first_published_at is None:
+            self.first_published_at = self.publish_at
+        update_fields = kwargs.get("update_fields")
+        if update_fields is not None:
+            kwargs["update_fields"] = {*update_fields, "body", "updated_at", "first_published_at"}
+        super().save(*args, **kwargs)
+
+    @property
+    def is_live(self) -> bool:
+        """Whether readers may see the story now; the instance twin of `published()`."""
+        return (
+            self.status == self.Status.PUBLISHED
+            and self.publish_at is not None
+            and self.publish_at <= timezone.now()
+        )
+
+    @property
+    def is_scheduled(self) -> bool:
+        return (
+            self.status == self.Status.PUBLISHED
+            and self.publish_at is not None
+            and self.publish_at > timezone.now()
+        )
+
+    @property
+    def is_withdrawn(self) -> bool:
+        """A story that was live once and has been taken down: its URL answers 410 Gone."""
+        return self.status == self.Status.UNPUBLISHED and self.first_published_at is not None
+
+    def url_date(self):
+        """The local date in the story's URL: its publish time, or its creation for drafts."""
+        return timezone.localtime(self.publish_at or self.created_at).date()
+
+    def get_absolute_url(self):
+        day = self.url_date()
+        return reverse(
+            "articles:detail",
+            kwargs={"year": day.year, "month": day.month, "day": day.day, "slug": self.slug},
+        )
+
+    @property
+    def byline_authors(self) -> list[Author]:
+        """The story's authors in byline order (uses prefetched bylines when present)."""
+        return [byline.author for byline in self.bylines.all()]
+
+    @property
+    def display_title(self) -> str:
+        return self.seo_title or self.headline
+
+    @property
+    def summary(self) -> str:
+        return self.meta_description or self.dek or Truncator(self.body_text).words(40)
+
+    @property
+    def body_text(self) -> str:
+        return " ".join(strip_tags(self.body.replace("</", " </")).split())
+
+    @property
+    def word_count(self) -> int:
+        return len(self.body_text.split())
+
+    @property
+    def reading_minutes(self) -> int:
+        return max(1, round(self.word_count / WORDS_PER_MINUTE))
+
+    @property
+    def was_updated(self) -> bool:
+        """Whether to show an “Updated” stamp: changed a while after first going live."""
+        published = self.first_published_at or self.publish_at
+        return published is not None and self.updated_at - published > timedelta(minutes=10)
+
+
+@receiver(pre_save, sender=Article)
+def sanitize_article_body(sender, instance, **kwargs):
+    # A signal rather than save(): fixtures save raw, bypassing save(), and must be cleaned too.
+    instance.body = sanitize_body(instance.body)
+
+
+class BylineManager(models.Manager):
+    def get_by_natural_key(self, article_uuid, author_slug):
+        return self.get(article__uuid=article_uuid, author__slug=author_slug)
+
+
+class Byline(models.Model):
+    """An author's place in a story's byline."""
+
+    article = models.ForeignKey(Article, on_delete=models.CASCADE, related_name="bylines")
+    author = models.ForeignKey(Author, on_delete=models.PROTECT, related_name="bylines")
+    position = models.PositiveSmallIntegerField(_("position"), default=0)
+
+    objects = BylineManager()
+
+    class Meta:
+        ordering = ["position", "pk"]
+        verbose_name = _("byline")
+        verbose_name_plural = _("bylines")
+        constraints = [
+            models.UniqueConstraint(fields=["article", "author"], name="articles_byline_unique")
+        ]
+
+    def __str__(self):
+        return f"{self.author} on {self.article}"
+
+    def natural_key(self):
+        return (*self.article.natural_key(), *self.author.natural_key())
+
+    natural_key.dependencies = ["articles.article", "articles.author"]
+
+
+class Correction(models.Model):
+    class Kind(models.TextChoices):
+        CORRECTION = "correction", _("Correction")
+        CLARIFICATION = "clarification", _("Clarification")
+        UPDATE = "update", _("Update")
+
+    article = models.ForeignKey(Article, on_delete=models.CASCADE, related_name="corrections")
+    kind = models.CharField(
+        _("kind"), max_length=20, choices=Kind.choices, default=Kind.CORRECTION
+    )
+    text = models.TextField(_("text"), help_text=_("What was wrong and what is right, in a sentence or two."))
+    created_at = models.DateTimeField(_("created at"), default=timezone.now)
+
+    class Meta:
+        ordering = ["-created_at", "-pk"]
+        verbose_name = _("correction")
+        verbose_name_plural = _("corrections")
+        indexes = [models.Index(fields=["-created_at"], name="correction_created_idx")]
+
+    def __str__(self):
+        return f"{self.get_kind_display()} to {self.article}"

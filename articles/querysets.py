@@ -1,0 +1,44 @@
+from django.db import models
+from django.db.models import F, Prefetch, Window
+from django.db.models.functions import RowNumber
+from django.utils import timezone
+
+
+class ArticleQuerySet(models.QuerySet):
+    def get_by_natural_key(self, uuid):
+        return self.get(uuid=uuid)
+
+    def published(self):
+        """Return stories readers may see: published, with a publish time that has come."""
+        return self.filter(status="published", publish_at__lte=timezone.now())
+
+    def in_section(self, section):
+        """Return stories in `section`."""
+        return self.filter(section=section)
+
+    def tagged(self, slug):
+        """Return stories carrying the tag with `slug`."""
+        return self.filter(tags__slug=slug)
+
+    def by_author(self, author):
+        """Return stories with `author` in the byline."""
+        return self.filter(bylines__author=author)
+
+    def for_listing(self):
+        """Fetch what a story card shows (section, byline, tags) in a fixed number of queries."""
+        from articles.models import Byline
+
+        return self.select_related("section").prefetch_related(
+            Prefetch("bylines", queryset=Byline.objects.select_related("author")),
+            "tags",
+        )
+
+    def latest_per_section(self, per_section):
+        """Return the newest `per_section` stories of each section, in one query."""
+        return self.annotate(
+            section_rank=Window(
+                RowNumber(),
+                partition_by=F("section"),
+                order_by=[F("publish_at").desc(), F("pk").desc()],
+            )
+        ).filter(section_rank__lte=per_section)

@@ -1,0 +1,20 @@
+import pytest
+from django.core.management import call_command
+
+from tests.factories import AuthorFactory, SectionFactory
+
+
+@pytest.fixture
+def section(db):
+    return SectionFactory(name="New York", slug="new-york")
+
+
+@pytest.fixture
+def author(db):
+    return AuthorFactory(name="Ana Reyes", slug="ana-reyes")
+
+
+@pytest.fixture
+def seed(db):
+    """The site as `make run` leaves it: the seed fixture loaded."""
+    call_command("loaddata", "seed", verbosity=0)

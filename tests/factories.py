@@ -1,0 +1,74 @@
+from datetime import timedelta
+
+import factory
+from django.utils import timezone
+from factory.django import DjangoModelFactory
+
+from articles.models import Article, Author, Byline, Correction, Section
+
+
+class SectionFactory(DjangoModelFactory):
+    class Meta:
+        model = Section
+        django_get_or_create = ["slug"]
+
+    name = factory.Sequence(lambda n: f"Section {n}")
+    slug = factory.LazyAttribute(lambda o: o.name.lower().replace(" ", "-").replace(".", ""))
+    position = factory.Sequence(int)
+
+
+class AuthorFactory(DjangoModelFactory):
+    class Meta:
+        model = Author
+
+    name = factory.Faker("name")
+    slug = factory.Sequence(lambda n: f"author-{n}")
+    title = "Reporter"
+
+
+class ArticleFactory(DjangoModelFactory):
+    """A draft by default; `live=True` publishes it an hour ago."""
+
+    class Meta:
+        model = Article
+        skip_postgeneration_save = True
+
+    class Params:
+        live = factory.Trait(
+            status=Article.Status.PUBLISHED,
+            publish_at=factory.LazyFunction(lambda: timezone.now() - timedelta(hours=1)),
+        )
+        scheduled = factory.Trait(
+            status=Article.Status.PUBLISHED,
+            publish_at=factory.LazyFunction(lambda: timezone.now() + timedelta(days=1)),
+        )
+
+    headline = factory.Sequence(lambda n: f"Council approves budget number {n}")
+    slug = factory.Sequence(lambda n: f"council-approves-budget-{n}")
+    kicker = "City Hall"
+    dek = "The vote ends weeks of negotiation."
+    body = "<h2>The vote</h2><p>The council voted late on Tuesday.</p>"
+    section = factory.SubFactory(SectionFactory, name="New York", slug="new-york")
+    kind = Article.Kind.NEWS
+    dateline = "NEW YORK"
+
+    @factory.post_generation
+    def authors(self, create, extracted, **kwargs):
+        if not create or not extracted:
+            return
+        for position, author in enumerate(extracted):
+            Byline.objects.create(article=self, author=author, position=position)
+
+    @factory.post_generation
+    def tags(self, create, extracted, **kwargs):
+        if create and extracted:
+            self.tags.add(*extracted)
+
+
+class CorrectionFactory(DjangoModelFactory):
+    class Meta:
+        model = Correction
+
+    article = factory.SubFactory(ArticleFactory, live=True)
+    kind = Correction.Kind.CORRECTION
+    text = "An earlier version misstated the vote count."

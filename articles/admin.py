@@ -106,9 +106,7 @@ class ArticleAdmin(admin.ModelAdmin):
         return (
             super()
             .get_queryset(request)
-            .prefetch_related(
-                Prefetch("bylines", queryset=Byline.objects.select_related("author"))
-            )
+            .prefetch_related(Prefetch("bylines", queryset=Byline.objects.select_related("author")))
         )
 
     def view_on_site(self, article):
@@ -164,7 +162,11 @@ class TagAdmin(admin.ModelAdmin):
     actions = ["merge_tags"]
 
     def get_queryset(self, request):
-        return super().get_queryset(request).annotate(story_count=Count("articles_taggedarticle_items"))
+        return (
+            super()
+            .get_queryset(request)
+            .annotate(story_count=Count("articles_taggedarticle_items"))
+        )
 
     @admin.display(description=_("stories"), ordering="story_count")
     def story_count(self, tag):
@@ -192,5 +194,3 @@ class TagAdmin(admin.ModelAdmin):
             % {"count": len(merged), "tag": keep.name, "moved": moved},
             messages.SUCCESS,
         )
-
-

@@ -29,7 +29,9 @@ class Section(models.Model):
     name = models.CharField(_("name"), max_length=100, unique=True)
     slug = models.SlugField(_("slug"), max_length=100, unique=True)
     description = models.TextField(
-        _("description"), blank=True, help_text=_("One or two sentences shown on the section front.")
+        _("description"),
+        blank=True,
+        help_text=_("One or two sentences shown on the section front."),
     )
     position = models.PositiveSmallIntegerField(
         _("position"), default=0, help_text=_("Order in the site navigation; lower comes first.")
@@ -45,11 +47,11 @@ class Section(models.Model):
     def __str__(self):
         return self.name
 
-    def natural_key(self):
-        return (self.slug,)
-
     def get_absolute_url(self):
         return reverse("articles:section", kwargs={"slug": self.slug})
+
+    def natural_key(self):
+        return (self.slug,)
 
 
 class AuthorManager(models.Manager):
@@ -84,11 +86,11 @@ class Author(models.Model):
     def __str__(self):
         return self.name
 
-    def natural_key(self):
-        return (self.slug,)
-
     def get_absolute_url(self):
         return reverse("articles:author", kwargs={"slug": self.slug})
+
+    def natural_key(self):
+        return (self.slug,)
 
 
 class TaggedArticleManager(models.Manager):
@@ -155,7 +157,9 @@ class Article(models.Model):
     body = models.TextField(
         _("body"),
         blank=True,
-        help_text=_("Paragraphs, h2/h3 subheads, lists, quotes and links; other markup is removed."),
+        help_text=_(
+            "Paragraphs, h2/h3 subheads, lists, quotes and links; other markup is removed."
+        ),
     )
     section = models.ForeignKey(
         Section, verbose_name=_("section"), on_delete=models.PROTECT, related_name="articles"
@@ -170,7 +174,10 @@ class Article(models.Model):
     tags = TaggableManager(_("tags"), through=TaggedArticle, blank=True)
     kind = models.CharField(_("kind"), max_length=20, choices=Kind.choices, default=Kind.NEWS)
     dateline = models.CharField(
-        _("dateline"), max_length=100, blank=True, help_text=_("Where the story was reported, e.g. “NEW YORK”.")
+        _("dateline"),
+        max_length=100,
+        blank=True,
+        help_text=_("Where the story was reported, e.g. “NEW YORK”."),
     )
     status = models.CharField(
         _("status"), max_length=20, choices=Status.choices, default=Status.DRAFT
@@ -243,17 +250,29 @@ class Article(models.Model):
     def __str__(self):
         return self.headline
 
-    def natural_key(self):
-        return (str(self.uuid),)
-
     def save(self, *args, **kwargs):
         self.updated_at = timezone.now()
-        if self.is_live and self.first_published_at is None:
+        # A scheduled story goes live at publish_at with no one acting, so that is its first
+        # publication; it stays fixed once that moment has passed.
+        not_yet_public = (
+            self.first_published_at is None or self.first_published_at > self.updated_at
+        )
+        if self.status == self.Status.PUBLISHED and self.publish_at and not_yet_public:
             self.first_published_at = self.publish_at
         update_fields = kwargs.get("update_fields")
         if update_fields is not None:
             kwargs["update_fields"] = {*update_fields, "body", "updated_at", "first_published_at"}
         super().save(*args, **kwargs)
+
+    def get_absolute_url(self):
+        day = self.url_date()
+        return reverse(
+            "articles:detail",
+            kwargs={"year": day.year, "month": day.month, "day": day.day, "slug": self.slug},
+        )
+
+    def natural_key(self):
+        return (str(self.uuid),)
 
     @property
     def is_live(self) -> bool:
@@ -275,18 +294,15 @@ class Article(models.Model):
     @property
     def is_withdrawn(self) -> bool:
         """A story that was live once and has been taken down: its URL answers 410 Gone."""
-        return self.status == self.Status.UNPUBLISHED and self.first_published_at is not None
+        return (
+            self.status == self.Status.UNPUBLISHED
+            and self.first_published_at is not None
+            and self.first_published_at <= timezone.now()
+        )
 
     def url_date(self):
         """The local date in the story's URL: its publish time, or its creation for drafts."""
         return timezone.localtime(self.publish_at or self.created_at).date()
-
-    def get_absolute_url(self):
-        day = self.url_date()
-        return reverse(
-            "articles:detail",
-            kwargs={"year": day.year, "month": day.month, "day": day.day, "slug": self.slug},
-        )
 
     @property
     def byline_authors(self) -> list[Author]:
@@ -364,10 +380,10 @@ class Correction(models.Model):
         UPDATE = "update", _("Update")
 
     article = models.ForeignKey(Article, on_delete=models.CASCADE, related_name="corrections")
-    kind = models.CharField(
-        _("kind"), max_length=20, choices=Kind.choices, default=Kind.CORRECTION
+    kind = models.CharField(_("kind"), max_length=20, choices=Kind.choices, default=Kind.CORRECTION)
+    text = models.TextField(
+        _("text"), help_text=_("What was wrong and what is right, in a sentence or two.")
     )
-    text = models.TextField(_("text"), help_text=_("What was wrong and what is right, in a sentence or two."))
     created_at = models.DateTimeField(_("created at"), default=timezone.now)
 
     class Meta:

@@ -25,12 +25,11 @@ class ArticleQuerySet(models.QuerySet):
         return self.filter(bylines__author=author)
 
     def for_listing(self):
-        """Fetch what a story card shows (section, byline, tags) in a fixed number of queries."""
+        """Fetch what a story card shows (section and byline) in a fixed number of queries."""
         from articles.models import Byline
 
         return self.select_related("section").prefetch_related(
-            Prefetch("bylines", queryset=Byline.objects.select_related("author")),
-            "tags",
+            Prefetch("bylines", queryset=Byline.objects.select_related("author"))
         )
 
     def latest_per_section(self, per_section):

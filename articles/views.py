@@ -16,7 +16,8 @@ RAIL_COUNT = 4
 
 def front_page(request):
     live = Article.objects.published().for_listing()
-    lead = live.filter(featured=True).first() or live.first()
+    # The newest featured story leads; without one, the newest story.
+    lead = live.order_by("-featured", "-publish_at", "-pk").first()
     latest = list(live.exclude(pk=getattr(lead, "pk", None))[:LATEST_COUNT])
     sections = list(Section.objects.all())
     rails = {section.pk: [] for section in sections}
@@ -51,7 +52,11 @@ def article_detail(request, year, month, day, slug):
     return render(
         request,
         "articles/article_detail.html",
-        {"article": article, "authors": [b.author for b in bylines]},
+        {
+            "article": article,
+            "authors": [b.author for b in bylines],
+            "current_section_slug": article.section.slug,
+        },
     )
 
 
@@ -59,9 +64,11 @@ class StoryListView(ListView):
     """A paginated list of live stories belonging to one section, tag or author."""
 
     template_name = "articles/article_list.html"
-    paginate_by = settings.ARTICLES_PER_PAGE
     context_object_name = "articles"
     listing_kind = ""
+
+    def get_paginate_by(self, queryset):
+        return settings.ARTICLES_PER_PAGE
 
     def get_owner(self):
         raise NotImplementedError
@@ -85,6 +92,9 @@ class SectionView(StoryListView):
 
     def filter_stories(self, stories):
         return stories.in_section(self.owner)
+
+    def get_context_data(self, **kwargs):
+        return super().get_context_data(current_section_slug=self.owner.slug, **kwargs)
 
 
 class TagView(StoryListView):

@@ -35,6 +35,7 @@ INSTALLED_APPS = [
     "whitenoise.runserver_nostatic",
     "django.contrib.staticfiles",
     "django.contrib.humanize",
+    "django.contrib.sitemaps",
     "taggit",
     "articles",
 ]
@@ -138,7 +139,7 @@ if DJANGO_TLS in {"direct", "proxy"}:
     SECURE_SSL_REDIRECT = True
     SECURE_HSTS_SECONDS = int(env("DJANGO_HSTS_SECONDS", str(60 * 60 * 24 * 365)))
     SECURE_HSTS_INCLUDE_SUBDOMAINS = True
-    SECURE_HSTS_PRELOAD = env_bool("DJANGO_HSTS_PRELOAD", False)
+    SECURE_HSTS_PRELOAD = env_bool("DJANGO_HSTS_PRELOAD", True)
     SESSION_COOKIE_SECURE = True
     CSRF_COOKIE_SECURE = True
     CSRF_TRUSTED_ORIGINS = env_list("DJANGO_CSRF_TRUSTED_ORIGINS", [SITE_URL])
@@ -155,4 +156,6 @@ LOGGING = {
 
 # Listings
 ARTICLES_PER_PAGE = 20
+# URLs per sitemap file; /sitemap.xml becomes an index past it (the protocol allows 50,000).
+SITEMAP_PAGE_SIZE = 50000
 FIXTURE_DIRS = [BASE_DIR / "fixtures"]

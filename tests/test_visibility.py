@@ -71,3 +71,11 @@ def test_database_refuses_a_published_story_without_publish_time(section):
 
     with pytest.raises(IntegrityError):
         ArticleFactory(status="published", publish_at=None)
+
+
+def test_scheduled_story_records_its_first_publication_at_its_embargo_time(section):
+    article = ArticleFactory(scheduled=True)
+    assert article.first_published_at == article.publish_at
+    article.publish_at = article.publish_at + timedelta(hours=2)
+    article.save()
+    assert article.first_published_at == article.publish_at

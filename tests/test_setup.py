@@ -1,0 +1,93 @@
+"""The operator's doors: settings from the environment, the local admin login, deploy checks."""
+
+import os
+import subprocess
+import sys
+from pathlib import Path
+
+import pytest
+from django.contrib.auth import get_user_model
+from django.core.management import CommandError, call_command
+
+ROOT = Path(__file__).resolve().parents[1]
+
+
+def run_manage(*args, **env):
+    environment = {
+        key: value
+        for key, value in os.environ.items()
+        if not key.startswith(("DJANGO_", "DATABASE_URL", "SITE_", "CACHE_URL"))
+    }
+    environment.update(env)
+    return subprocess.run(
+        [sys.executable, "manage.py", *args],
+        cwd=ROOT,
+        env=environment,
+        capture_output=True,
+        text=True,
+        timeout=120,
+    )
+
+
+@pytest.mark.django_db
+def test_ensure_admin_prints_a_random_login_once(settings, capsys):
+    settings.DEBUG = True
+    call_command("ensure_admin")
+    first = capsys.readouterr().out
+    assert "username: admin" in first
+    password = first.split("password: ")[1].split()[0]
+    assert len(password) >= 12
+    assert get_user_model().objects.get(username="admin").check_password(password)
+    call_command("ensure_admin")
+    second = capsys.readouterr().out
+    assert password not in second and "already exists" in second
+    assert get_user_model().objects.count() == 1
+
+
+@pytest.mark.django_db
+def test_two_fresh_sites_get_different_admin_passwords(settings, capsys):
+    settings.DEBUG = True
+    call_command("ensure_admin")
+    first = capsys.readouterr().out.split("password: ")[1].split()[0]
+    get_user_model().objects.all().delete()
+    call_command("ensure_admin")
+    second = capsys.readouterr().out.split("password: ")[1].split()[0]
+    assert first != second
+
+
+@pytest.mark.django_db
+def test_ensure_admin_refuses_when_debug_is_off(settings):
+    settings.DEBUG = False
+    with pytest.raises(CommandError, match="local development only"):
+        call_command("ensure_admin")
+    assert not get_user_model().objects.exists()
+
+
+def test_production_refuses_to_start_without_a_secret_key():
+    result = run_manage("check", DJANGO_DEBUG="0")
+    assert result.returncode != 0
+    assert "Set the DJANGO_SECRET_KEY environment variable" in result.stderr
+
+
+def test_malformed_settings_are_named_in_the_error():
+    result = run_manage("check", DJANGO_DEBUG="maybe")
+    assert "DJANGO_DEBUG must be a boolean" in result.stderr
+    result = run_manage("check", DJANGO_DEBUG="1", DJANGO_TLS="sometimes")
+    assert "DJANGO_TLS must be none, direct or proxy" in result.stderr
+
+
+@pytest.mark.parametrize("tls", ["direct", "proxy"])
+def test_deploy_check_is_clean_with_tls(tls):
+    result = run_manage(
+        "check",
+        "--deploy",
+        "--fail-level",
+        "WARNING",
+        DJANGO_DEBUG="0",
+        DJANGO_SECRET_KEY="a-long-random-production-secret-" + "x" * 40,
+        DJANGO_ALLOWED_HOSTS="news.example.org",
+        SITE_URL="https://news.example.org",
+        DJANGO_TLS=tls,
+    )
+    assert result.returncode == 0, result.stdout + result.stderr
+    assert "no issues" in result.stdout

@@ -1,12 +1,20 @@
+from django.conf import settings
 from django.contrib import admin, messages
+from django.core.exceptions import PermissionDenied
 from django.db import transaction
 from django.db.models import Count, Prefetch
-from django.utils.html import format_html
+from django.utils import timezone
+from django.utils.formats import date_format
+from django.utils.html import format_html, format_html_join
 from django.utils.translation import gettext_lazy as _
 from django.utils.translation import ngettext
 from taggit.models import Tag
 
+from articles import copydesk, publishing
+from articles.admin_forms import REPORTER_STATUSES, ArticleAdminForm, BylineFormSet, can_publish
+from articles.admin_revisions import RevisionAdminMixin
 from articles.models import Article, Author, Byline, Correction, Section, TaggedArticle
+from articles.preview import preview_url
 
 
 @admin.register(Section)
@@ -35,6 +43,7 @@ class AuthorAdmin(admin.ModelAdmin):
 
 class BylineInline(admin.TabularInline):
     model = Byline
+    formset = BylineFormSet
     extra = 1
     autocomplete_fields = ["author"]
     verbose_name = _("author")
@@ -48,7 +57,8 @@ class CorrectionInline(admin.StackedInline):
 
 
 @admin.register(Article)
-class ArticleAdmin(admin.ModelAdmin):
+class ArticleAdmin(RevisionAdminMixin, admin.ModelAdmin):
+    form = ArticleAdminForm
     list_display = [
         "headline",
         "section",
@@ -69,18 +79,38 @@ class ArticleAdmin(admin.ModelAdmin):
     autocomplete_fields = ["section"]
     inlines = [BylineInline, CorrectionInline]
     save_on_top = True
+    actions = ["submit_for_review", "publish_now", "unpublish"]
     readonly_fields = [
         "live_link",
+        "preview_link",
+        "readiness",
         "uuid",
         "first_published_at",
+        "modified_at",
         "created_at",
+        "created_by",
         "updated_at",
+        "updated_by",
         "version",
     ]
     fieldsets = [
         (_("Story"), {"fields": ["kicker", "headline", "dek", "body", "dateline"]}),
         (_("Section and tags"), {"fields": ["section", "kind", "tags"]}),
-        (_("Publishing"), {"fields": ["status", "publish_at", "featured", "live_link"]}),
+        (
+            _("Publishing"),
+            {
+                "fields": [
+                    "status",
+                    "publish_at",
+                    "featured",
+                    ("substantive_update", "update_reason"),
+                    "live_link",
+                    "preview_link",
+                    "readiness",
+                    "base_version",
+                ]
+            },
+        ),
         (
             _("Lead image"),
             {"fields": ["image", "image_alt", "image_caption", "image_credit"]},
@@ -94,8 +124,11 @@ class ArticleAdmin(admin.ModelAdmin):
                     "slug",
                     "uuid",
                     "first_published_at",
+                    "modified_at",
                     "created_at",
+                    "created_by",
                     "updated_at",
+                    "updated_by",
                     "version",
                 ],
             },
@@ -109,16 +142,73 @@ class ArticleAdmin(admin.ModelAdmin):
             .prefetch_related(Prefetch("bylines", queryset=Byline.objects.select_related("author")))
         )
 
+    def get_form(self, request, obj=None, **kwargs):
+        form = super().get_form(request, obj, **kwargs)
+
+        class FormForUser(form):
+            def __init__(self, *args, **form_kwargs):
+                super().__init__(*args, user=request.user, **form_kwargs)
+
+        return FormForUser
+
+    def get_readonly_fields(self, request, obj=None):
+        fields = list(super().get_readonly_fields(request, obj))
+        if not can_publish(request.user):
+            fields += ["publish_at", "featured"]
+        return fields
+
+    def get_prepopulated_fields(self, request, obj=None):
+        # A live story's slug is its address: it changes only on purpose (old URLs redirect).
+        return (
+            {}
+            if obj is not None and obj.first_published_at
+            else super().get_prepopulated_fields(request, obj)
+        )
+
+    def has_publish_permission(self, request):
+        return can_publish(request.user)
+
+    def has_change_permission(self, request, obj=None):
+        if not super().has_change_permission(request, obj):
+            return False
+        if obj is None or can_publish(request.user):
+            return True
+        # Reporters edit their own stories, and only until an editor takes them live.
+        return obj.status in REPORTER_STATUSES and self.is_own(request.user, obj)
+
+    @staticmethod
+    def is_own(user, article):
+        return article.created_by_id == user.pk or any(
+            byline.author.user_id == user.pk for byline in article.bylines.all()
+        )
+
+    def save_model(self, request, obj, form, change):
+        if not can_publish(request.user) and obj.status not in REPORTER_STATUSES:
+            raise PermissionDenied("Only editors can publish, schedule or withdraw stories.")
+        if not change:
+            obj.created_by = request.user
+        obj.updated_by = request.user
+        obj._revision_user = request.user
+        if form.cleaned_data.get("substantive_update"):
+            obj.modified_at = timezone.now()
+            obj._revision_substantive = True
+            obj._revision_note = form.cleaned_data["update_reason"]
+        super().save_model(request, obj, form, change)
+
     def view_on_site(self, article):
         return article.get_absolute_url() if article.is_live else None
 
     @admin.display(description=_("status"), ordering="status")
     def status_badge(self, article):
         if article.is_scheduled:
-            label = _("Scheduled")
+            label = _("Scheduled for %(time)s") % {
+                "time": date_format(timezone.localtime(article.publish_at), "DATETIME_FORMAT")
+            }
             state = "scheduled"
         elif article.is_live:
             label, state = _("Live"), "live"
+        elif article.status == Article.Status.UNPUBLISHED:
+            label, state = _("Withdrawn"), "withdrawn"
         else:
             label, state = article.get_status_display(), article.status
         return format_html('<span class="status-badge status-{}">{}</span>', state, label)
@@ -136,6 +226,76 @@ class ArticleAdmin(admin.ModelAdmin):
                 _("View live"),
             )
         return "—"
+
+    @admin.display(description=_("preview"))
+    def preview_link(self, article):
+        if not article.pk or article.is_live:
+            return "—"
+        days = settings.PREVIEW_MAX_AGE // 86400
+        return format_html(
+            '<a href="{}" target="_blank" rel="noopener">{}</a><div class="help">{}</div>',
+            preview_url(article),
+            _("Open the preview"),
+            ngettext(
+                "Anyone with this link can read the story for %(days)d day, without logging in.",
+                "Anyone with this link can read the story for %(days)d days, without logging in.",
+                days,
+            )
+            % {"days": days},
+        )
+
+    @admin.display(description=_("ready to publish?"))
+    def readiness(self, article):
+        if not article.pk:
+            return _("Save the story to see the copy-desk checks.")
+        checks = copydesk.review(
+            article, author_count=len(article.byline_authors), tag_count=article.tags.count()
+        )
+        return format_html(
+            '<ul class="copydesk">{}</ul>',
+            format_html_join(
+                "", '<li class="copydesk-{}">{}</li>', ((c.level, c.message) for c in checks)
+            ),
+        )
+
+    @admin.action(description=_("Submit selected stories for review"), permissions=["change"])
+    def submit_for_review(self, request, queryset):
+        done = 0
+        for article in queryset.filter(status=Article.Status.DRAFT):
+            if self.has_change_permission(request, article):
+                publishing.submit_for_review(article, by=request.user)
+                done += 1
+        self.report(request, done, queryset.count(), _("submitted for review"))
+
+    @admin.action(description=_("Publish selected stories now"), permissions=["publish"])
+    def publish_now(self, request, queryset):
+        done = 0
+        for article in queryset.exclude(
+            status=Article.Status.PUBLISHED, publish_at__lte=timezone.now()
+        ):
+            try:
+                publishing.publish(article, by=request.user)
+            except publishing.PublishingError as error:
+                self.message_user(request, f"“{article}”: {error}", messages.ERROR)
+            else:
+                done += 1
+        self.report(request, done, queryset.count(), _("published"))
+
+    @admin.action(description=_("Withdraw (unpublish) selected stories"), permissions=["publish"])
+    def unpublish(self, request, queryset):
+        done = 0
+        for article in queryset.filter(status=Article.Status.PUBLISHED):
+            publishing.unpublish(article, by=request.user)
+            done += 1
+        self.report(request, done, queryset.count(), _("withdrawn"))
+
+    def report(self, request, done, selected, verb):
+        message = ngettext(
+            "%(done)d of %(selected)d selected story %(verb)s.",
+            "%(done)d of %(selected)d selected stories %(verb)s.",
+            selected,
+        ) % {"done": done, "selected": selected, "verb": verb}
+        self.message_user(request, message, messages.SUCCESS if done else messages.WARNING)
 
 
 @admin.register(Correction)

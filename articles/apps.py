@@ -5,3 +5,7 @@ class ArticlesConfig(AppConfig):
     name = "articles"
     verbose_name = "Newsroom"
     default_auto_field = "django.db.models.BigAutoField"
+
+    def ready(self):
+        # Connect the signals that keep revisions and the search index in step.
+        from articles import changes  # noqa: F401

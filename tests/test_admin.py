@@ -14,8 +14,12 @@ CHANGELIST = reverse("admin:articles_article_changelist")
 ADD = reverse("admin:articles_article_add")
 
 
-def article_form(section, authors=(), **overrides):
-    """The fields the admin's add/change form posts, with its inline management forms."""
+def article_form(section, authors=(), article=None, **overrides):
+    """The fields the admin's add/change form posts, with its inline management forms.
+
+    With `article`, its current bylines are posted back as the form's initial rows.
+    """
+    bylines = list(article.bylines.all()) if article else []
     data = {
         "kicker": "City Hall",
         "headline": "Council passes the budget",
@@ -34,8 +38,8 @@ def article_form(section, authors=(), **overrides):
         "seo_title": "",
         "meta_description": "",
         "slug": "council-passes-the-budget",
-        "bylines-TOTAL_FORMS": str(len(authors)),
-        "bylines-INITIAL_FORMS": "0",
+        "bylines-TOTAL_FORMS": str(len(bylines) + len(authors)),
+        "bylines-INITIAL_FORMS": str(len(bylines)),
         "bylines-MIN_NUM_FORMS": "0",
         "bylines-MAX_NUM_FORMS": "1000",
         "corrections-TOTAL_FORMS": "0",
@@ -43,9 +47,16 @@ def article_form(section, authors=(), **overrides):
         "corrections-MIN_NUM_FORMS": "0",
         "corrections-MAX_NUM_FORMS": "1000",
     }
-    for index, author in enumerate(authors):
+    for index, byline in enumerate(bylines):
+        data[f"bylines-{index}-id"] = byline.pk
+        data[f"bylines-{index}-article"] = article.pk
+        data[f"bylines-{index}-author"] = byline.author_id
+        data[f"bylines-{index}-position"] = byline.position
+    for index, author in enumerate(authors, start=len(bylines)):
         data[f"bylines-{index}-author"] = author.pk
         data[f"bylines-{index}-position"] = index
+    if article is not None:
+        data["base_version"] = article.version
     data.update(overrides)
     return data
 
@@ -60,9 +71,10 @@ def test_editor_creates_a_story_with_byline_and_tags(admin_client, section):
     assert set(article.tags.names()) == {"Budget", "City Council"}
 
 
-def test_editor_publishes_a_story_and_readers_see_it(admin_client, client, section):
+def test_editor_publishes_a_story_and_readers_see_it(admin_client, client, section, author):
     form = article_form(
         section,
+        [author],
         status="published",
         publish_at_0=timezone.localtime().strftime("%Y-%m-%d"),
         publish_at_1="00:00:00",
@@ -103,10 +115,13 @@ def test_change_form_groups_fields_prepopulates_slug_and_links_to_the_live_page(
     assert 'class="admin-autocomplete' in html
 
 
-def test_editor_edits_a_story(admin_client, section):
-    article = ArticleFactory(live=True, headline="Old headline", slug="old-headline")
+def test_editor_edits_a_story(admin_client, section, author):
+    article = ArticleFactory(
+        live=True, headline="Old headline", slug="old-headline", authors=[author]
+    )
     form = article_form(
         section,
+        article=article,
         headline="New headline",
         slug="old-headline",
         status="published",
@@ -134,12 +149,13 @@ def test_changelist_shows_columns_filters_and_search(admin_client, section):
     assert "Draft about parks" in found and "Budget passes" not in found
 
 
+@pytest.mark.parametrize("rows", [1, 30])
 def test_changelist_query_count_does_not_grow_with_rows(
-    admin_client, section, django_assert_max_num_queries
+    admin_client, section, django_assert_num_queries, rows
 ):
-    for n in range(30):
+    for n in range(rows):
         ArticleFactory(live=True, authors=AuthorFactory.create_batch(2), tags=[f"t{n}"])
-    with django_assert_max_num_queries(12):
+    with django_assert_num_queries(8):
         assert admin_client.get(CHANGELIST).status_code == HTTPStatus.OK
 
 

@@ -1,0 +1,168 @@
+"""The article change form: rich text, role-limited choices, no lost updates, publish checks."""
+
+from django import forms
+from django.core.exceptions import ValidationError
+from django.forms.models import BaseInlineFormSet
+from django.utils.translation import gettext_lazy as _
+from django_prose_editor.fields import ProseEditorFormField
+
+from articles import revisions
+from articles.copydesk import blocking_problems
+from articles.models import Article, Revision
+
+# The editor offers exactly the body allow-list of articles/sanitize.py (img and figure come
+# only from imports); the model sanitizes again on every save path whatever the editor sends.
+BODY_EDITOR = {
+    "extensions": {
+        "Bold": True,
+        "Italic": True,
+        "Heading": {"levels": [2, 3]},
+        "BulletList": True,
+        "OrderedList": True,
+        "ListItem": True,
+        "Blockquote": True,
+        "Link": {"enableTarget": False, "protocols": ["http", "https", "mailto"]},
+        "History": True,
+    }
+}
+
+REPORTER_STATUSES = {Article.Status.DRAFT, Article.Status.REVIEW}
+
+
+def can_publish(user) -> bool:
+    return user.has_perm("articles.publish_article")
+
+
+class ArticleAdminForm(forms.ModelForm):
+    body = ProseEditorFormField(config=BODY_EDITOR, required=False, label=_("body"))
+    base_version = forms.IntegerField(widget=forms.HiddenInput, required=False)
+    substantive_update = forms.BooleanField(
+        label=_("Substantive update"),
+        required=False,
+        help_text=_(
+            "Tick when this save changes the story's substance: it moves the public "
+            "“Updated” time and appears in the story's change log. Leave unticked for typos."
+        ),
+    )
+    update_reason = forms.CharField(
+        label=_("What changed"),
+        required=False,
+        max_length=300,
+        help_text=_("Shown to readers in the change log, e.g. “Adds the mayor’s response.”"),
+    )
+
+    class Meta:
+        model = Article
+        fields = [
+            "kicker",
+            "headline",
+            "dek",
+            "body",
+            "dateline",
+            "section",
+            "kind",
+            "tags",
+            "status",
+            "publish_at",
+            "featured",
+            "image",
+            "image_alt",
+            "image_caption",
+            "image_credit",
+            "seo_title",
+            "meta_description",
+            "slug",
+        ]
+
+    def __init__(self, *args, user=None, **kwargs):
+        super().__init__(*args, **kwargs)
+        self.user = user
+        self.conflict = None
+        if self.instance.pk:
+            self.fields["base_version"].initial = self.instance.version
+        if "status" in self.fields and user is not None and not can_publish(user):
+            self.fields["status"].choices = [
+                (value, label)
+                for value, label in self.fields["status"].choices
+                if value in REPORTER_STATUSES
+            ]
+
+    def clean_status(self):
+        status = self.cleaned_data["status"]
+        if self.user is not None and not can_publish(self.user) and status not in REPORTER_STATUSES:
+            raise ValidationError(_("Only editors can publish, schedule or withdraw stories."))
+        return status
+
+    def clean_update_reason(self):
+        reason = self.cleaned_data["update_reason"].strip()
+        if not self.cleaned_data.get("substantive_update"):
+            return ""
+        if not reason:
+            raise ValidationError(_("Say what changed: readers see it in the change log."))
+        if not self.instance.pk or not self.instance.was_public:
+            raise ValidationError(
+                _("Only a story that has been live can have a substantive update.")
+            )
+        return reason
+
+    def clean(self):
+        cleaned = super().clean()
+        if self.instance.pk:
+            self.check_not_changed_since_opened(cleaned.get("base_version"))
+        if cleaned.get("status") == Article.Status.PUBLISHED and not cleaned.get("publish_at"):
+            self.add_error("publish_at", _("A published story needs a publish time."))
+        return cleaned
+
+    def check_not_changed_since_opened(self, base_version):
+        """Optimistic locking: refuse the save if someone saved the story after it was opened."""
+        current = (
+            Article.objects.select_for_update()
+            .filter(pk=self.instance.pk)
+            .values_list("version", flat=True)
+            .first()
+        )
+        if base_version is None or current is None or current == base_version:
+            return
+        latest = Revision.objects.filter(article_id=self.instance.pk).first()
+        opened = Revision.objects.filter(
+            article_id=self.instance.pk, version__lte=base_version
+        ).first()
+        who = latest.created_by if latest and latest.created_by else _("someone else")
+        self.conflict = {
+            "who": who,
+            "when": latest.created_at if latest else None,
+            "changes": revisions.diff(opened.data, latest.data) if opened and latest else [],
+        }
+        raise ValidationError(
+            _(
+                "This story was changed by %(who)s since you opened it, so your changes were "
+                "not saved. Review what changed below, then copy your edits into the current "
+                "version (reload the page) and save again."
+            ),
+            code="conflict",
+            params={"who": who},
+        )
+
+
+class BylineFormSet(BaseInlineFormSet):
+    """Refuse to publish a story whose byline would be empty, or whose body is empty."""
+
+    def clean(self):
+        super().clean()
+        article = self.instance
+        if article.status != Article.Status.PUBLISHED:
+            return
+        authors = [
+            form
+            for form in self.forms
+            if form.cleaned_data
+            and form.cleaned_data.get("author")
+            and not form.cleaned_data.get("DELETE")
+        ]
+        problems = blocking_problems(
+            body=article.body, section_id=article.section_id, author_count=len(authors)
+        )
+        if problems:
+            raise ValidationError(
+                [_("This story cannot be published yet:")] + problems, code="not_publishable"
+            )

@@ -1,0 +1,96 @@
+"""Copy-desk checks: what an editor should see before a story goes out."""
+
+from dataclasses import dataclass
+
+from django.utils.translation import gettext as _
+from django.utils.translation import ngettext
+
+from articles.models import WORDS_PER_MINUTE, Article
+
+HEADLINE_MAX = 70
+META_DESCRIPTION_MIN = 50
+META_DESCRIPTION_MAX = 160
+
+BLOCKING = "blocking"
+WARNING = "warning"
+OK = "ok"
+INFO = "info"
+
+
+@dataclass(frozen=True)
+class Check:
+    level: str
+    message: str
+
+
+def blocking_problems(*, body: str, section_id, author_count: int) -> list[str]:
+    """Return the problems that stop a story from being published."""
+    problems = []
+    if not Article(body=body or "").body_text.strip():
+        problems.append(_("The story has no body text."))
+    if not section_id:
+        problems.append(_("The story has no section."))
+    if author_count < 1:
+        problems.append(_("The story has no author in its byline."))
+    return problems
+
+
+def review(article: Article, *, author_count: int, tag_count: int) -> list[Check]:
+    """Return the readiness checks for `article`, blocking problems first."""
+    checks = [
+        Check(BLOCKING, message)
+        for message in blocking_problems(
+            body=article.body, section_id=article.section_id, author_count=author_count
+        )
+    ]
+    headline_length = len(article.display_title)
+    if headline_length > HEADLINE_MAX:
+        checks.append(
+            Check(
+                WARNING,
+                _(
+                    "The headline for search and social is %(length)d characters; "
+                    "search engines cut it after about %(max)d."
+                )
+                % {"length": headline_length, "max": HEADLINE_MAX},
+            )
+        )
+    else:
+        checks.append(
+            Check(OK, _("Headline length: %(length)d characters.") % {"length": headline_length})
+        )
+    if not article.dek.strip():
+        checks.append(Check(WARNING, _("No dek: add a one- or two-sentence standfirst.")))
+    if tag_count == 0:
+        checks.append(Check(WARNING, _("No tags: readers and related stories rely on them.")))
+    if article.image and not article.image_alt.strip():
+        checks.append(Check(WARNING, _("The lead image has no alt text.")))
+    description = article.meta_description or article.dek
+    if not META_DESCRIPTION_MIN <= len(description) <= META_DESCRIPTION_MAX:
+        checks.append(
+            Check(
+                WARNING,
+                _(
+                    "The search description (meta description, or the dek) is %(length)d "
+                    "characters; aim for %(min)d–%(max)d."
+                )
+                % {
+                    "length": len(description),
+                    "min": META_DESCRIPTION_MIN,
+                    "max": META_DESCRIPTION_MAX,
+                },
+            )
+        )
+    words = article.word_count
+    checks.append(
+        Check(
+            INFO,
+            ngettext(
+                "%(words)d word, about %(minutes)d minute to read.",
+                "%(words)d words, about %(minutes)d minutes to read.",
+                words,
+            )
+            % {"words": words, "minutes": max(1, round(words / WORDS_PER_MINUTE))},
+        )
+    )
+    return checks

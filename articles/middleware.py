@@ -1,0 +1,39 @@
+from http import HTTPStatus
+
+from django.http import HttpResponsePermanentRedirect
+from django.shortcuts import render
+
+from articles.models import ArticleRedirect
+
+
+class OldAddressRedirectMiddleware:
+    """Send readers from a story's old address (changed slug or date, or a migrated site's
+    permalink) to where it lives now.
+
+    Looked up only on a 404, plus on the front page with a query string, where WordPress's
+    plain permalinks (`/?p=123`) land, so ordinary requests pay nothing.
+    """
+
+    def __init__(self, get_response):
+        self.get_response = get_response
+
+    def __call__(self, request):
+        if request.path == "/" and request.META.get("QUERY_STRING"):
+            response = self.redirect(request, [request.get_full_path()])
+            if response is not None:
+                return response
+        response = self.get_response(request)
+        if response.status_code == HTTPStatus.NOT_FOUND:
+            return self.redirect(request, [request.get_full_path(), request.path]) or response
+        return response
+
+    def redirect(self, request, paths):
+        found = ArticleRedirect.objects.filter(old_path__in=paths).select_related("article").first()
+        if found is None:
+            return None
+        article = found.article
+        if article.is_live:
+            return HttpResponsePermanentRedirect(article.get_absolute_url())
+        if article.is_withdrawn:
+            return render(request, "articles/article_gone.html", {"article": article}, status=410)
+        return None

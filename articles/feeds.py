@@ -1,0 +1,266 @@
+"""RSS and Atom feeds of live stories: the whole site, and each section, tag and author.
+
+Links are built from settings.SITE_URL rather than the request's host (there is no
+django.contrib.sites, and behind a CDN the host an app server sees is not the public one), so
+every URL handed to Django's syndication framework is already absolute.
+"""
+
+import mimetypes
+
+from django.conf import settings
+from django.contrib.syndication.views import Feed
+from django.shortcuts import get_object_or_404
+from django.urls import reverse
+from django.utils.feedgenerator import Atom1Feed, Enclosure, Rss201rev2Feed
+from django.utils.html import escape
+from django.utils.translation import gettext_lazy as _
+from taggit.models import Tag
+
+from articles.models import Article, Author, Correction, Section
+from articles.seo import absolute_url
+
+FEED_LENGTH = 50
+DUBLIN_CORE = "http://purl.org/dc/elements/1.1/"
+
+
+class RssWithCreators(Rss201rev2Feed):
+    """RSS 2.0 naming every author in byline order with `dc:creator`, one element each.
+
+    RSS's own `<author>` must be an e-mail address; Dublin Core is how feeds name people.
+    """
+
+    def rss_attributes(self):
+        return {**super().rss_attributes(), "xmlns:dc": DUBLIN_CORE}
+
+    def add_item_elements(self, handler, item):
+        super().add_item_elements(handler, item)
+        for name, _link in item["authors"]:
+            handler.addQuickElement("dc:creator", name)
+
+
+class AtomWithAuthors(Atom1Feed):
+    """Atom with one `<author>` (name and page) per byline author."""
+
+    def add_item_elements(self, handler, item):
+        super().add_item_elements(handler, item)
+        for name, link in item["authors"]:
+            handler.startElement("author", {})
+            handler.addQuickElement("name", name)
+            handler.addQuickElement("uri", link)
+            handler.endElement("author")
+
+
+class LatestStoriesFeed(Feed):
+    """`/feed/`: the latest live stories across the site."""
+
+    feed_type = RssWithCreators
+
+    @property
+    def language(self):
+        return settings.SITE_LANGUAGE
+
+    def title(self, obj):
+        return settings.SITE_NAME
+
+    # Atom entries need an author: a story without a byline is the newsroom's own.
+    def author_name(self, obj):
+        return settings.SITE_NAME
+
+    def author_link(self, obj):
+        return absolute_url(reverse("articles:front"))
+
+    def description(self, obj):
+        return _("The latest stories from %(site)s.") % {"site": settings.SITE_NAME}
+
+    def link(self, obj):
+        return absolute_url(reverse("articles:front"))
+
+    def feed_url(self, obj):
+        return absolute_url(reverse("articles:feed"))
+
+    def stories(self, obj):
+        return Article.objects.published()
+
+    def items(self, obj):
+        stories = self.stories(obj).for_listing().prefetch_related("tags")
+        return stories.order_by("-publish_at", "-pk")[:FEED_LENGTH]
+
+    def item_title(self, story):
+        return story.headline
+
+    def item_description(self, story):
+        # Feed readers treat the description as HTML; the dek is plain text.
+        return escape(story.dek or story.summary)
+
+    def item_link(self, story):
+        return absolute_url(story.get_absolute_url())
+
+    def item_guid(self, story):
+        # The URL changes with the slug or the publication date; the story's uuid never does.
+        return f"urn:uuid:{story.uuid}"
+
+    item_guid_is_permalink = False
+
+    def item_pubdate(self, story):
+        return story.date_published
+
+    def item_updateddate(self, story):
+        # The public "Updated" time: a typo fix should not resurface a story in readers.
+        return story.date_modified
+
+    def item_categories(self, story):
+        return [story.section.name, *sorted(tag.name for tag in story.tags.all())]
+
+    def item_enclosures(self, story):
+        if not story.image:
+            return []
+        try:
+            length = story.image.size
+        except OSError:
+            # A missing file should not take the feed down; RSS says 0 when the size is unknown.
+            length = 0
+        mime_type = mimetypes.guess_type(story.image.name)[0] or "application/octet-stream"
+        return [Enclosure(absolute_url(story.image.url), str(length), mime_type)]
+
+    def item_extra_kwargs(self, story):
+        return {
+            "authors": [
+                (author.name, absolute_url(author.get_absolute_url()))
+                for author in story.byline_authors
+            ]
+        }
+
+
+class LatestStoriesAtomFeed(LatestStoriesFeed):
+    """`/feed/atom/`: the same stories as Atom."""
+
+    feed_type = AtomWithAuthors
+
+    def subtitle(self, obj):
+        return self.description(obj)
+
+    def feed_url(self, obj):
+        return absolute_url(reverse("articles:feed-atom"))
+
+
+class SectionFeed(LatestStoriesFeed):
+    """`/section/<slug>/feed/`: the latest live stories in one section."""
+
+    def get_object(self, request, slug):
+        return get_object_or_404(Section, slug=slug)
+
+    def title(self, section):
+        return f"{section.name} | {settings.SITE_NAME}"
+
+    def description(self, section):
+        return section.description or _("The latest %(section)s stories from %(site)s.") % {
+            "section": section.name,
+            "site": settings.SITE_NAME,
+        }
+
+    def link(self, section):
+        return absolute_url(section.get_absolute_url())
+
+    def feed_url(self, section):
+        return absolute_url(reverse("articles:section-feed", kwargs={"slug": section.slug}))
+
+    def stories(self, section):
+        return Article.objects.published().in_section(section)
+
+
+class TagFeed(LatestStoriesFeed):
+    """`/tag/<slug>/feed/`: the latest live stories with one tag."""
+
+    def get_object(self, request, slug):
+        return get_object_or_404(Tag, slug=slug)
+
+    def title(self, tag):
+        return f"{tag.name} | {settings.SITE_NAME}"
+
+    def description(self, tag):
+        return _("The latest stories about %(tag)s from %(site)s.") % {
+            "tag": tag.name,
+            "site": settings.SITE_NAME,
+        }
+
+    def link(self, tag):
+        return absolute_url(reverse("articles:tag", kwargs={"slug": tag.slug}))
+
+    def feed_url(self, tag):
+        return absolute_url(reverse("articles:tag-feed", kwargs={"slug": tag.slug}))
+
+    def stories(self, tag):
+        return Article.objects.published().tagged(tag.slug)
+
+
+class AuthorFeed(LatestStoriesFeed):
+    """`/author/<slug>/feed/`: the latest live stories by one author."""
+
+    def get_object(self, request, slug):
+        return get_object_or_404(Author, slug=slug)
+
+    def title(self, author):
+        return f"{author.name} | {settings.SITE_NAME}"
+
+    def description(self, author):
+        return _("The latest stories by %(author)s from %(site)s.") % {
+            "author": author.name,
+            "site": settings.SITE_NAME,
+        }
+
+    def link(self, author):
+        return absolute_url(author.get_absolute_url())
+
+    def feed_url(self, author):
+        return absolute_url(reverse("articles:author-feed", kwargs={"slug": author.slug}))
+
+    def stories(self, author):
+        return Article.objects.published().by_author(author)
+
+
+class CorrectionsFeed(Feed):
+    """`/corrections/feed/`: every correction, clarification and update, newest first."""
+
+    feed_type = Rss201rev2Feed
+
+    @property
+    def language(self):
+        return settings.SITE_LANGUAGE
+
+    def title(self):
+        return _("Corrections | %(site)s") % {"site": settings.SITE_NAME}
+
+    def description(self):
+        return _("Corrections, clarifications and updates to stories from %(site)s.") % {
+            "site": settings.SITE_NAME
+        }
+
+    def link(self):
+        return absolute_url(reverse("articles:corrections"))
+
+    def feed_url(self):
+        return absolute_url(reverse("articles:corrections-feed"))
+
+    def items(self):
+        return (
+            Correction.objects.filter(article__in=Article.objects.published())
+            .select_related("article")
+            .order_by("-created_at", "-pk")[:FEED_LENGTH]
+        )
+
+    def item_title(self, correction):
+        return f"{correction.get_kind_display()}: {correction.article.headline}"
+
+    def item_description(self, correction):
+        return escape(correction.text)
+
+    def item_link(self, correction):
+        return absolute_url(correction.article.get_absolute_url()) + "#corrections"
+
+    def item_guid(self, correction):
+        return f"urn:newsroom:correction:{correction.article.uuid}:{correction.pk}"
+
+    item_guid_is_permalink = False
+
+    def item_pubdate(self, correction):
+        return correction.created_at

@@ -1,7 +1,7 @@
 import uuid
-from datetime import timedelta
 
 from django.conf import settings
+from django.contrib.postgres.search import SearchVectorField
 from django.db import models
 from django.db.models import Q
 from django.db.models.signals import pre_save
@@ -18,6 +18,15 @@ from articles.querysets import ArticleQuerySet
 from articles.sanitize import sanitize_body
 
 WORDS_PER_MINUTE = 230
+
+
+def story_path(slug: str, when) -> str:
+    """The story URL for `slug` published at `when` (its local date in TIME_ZONE)."""
+    day = timezone.localtime(when).date()
+    return reverse(
+        "articles:detail",
+        kwargs={"year": day.year, "month": day.month, "day": day.day, "slug": slug},
+    )
 
 
 class SectionManager(models.Manager):
@@ -191,8 +200,33 @@ class Article(models.Model):
     first_published_at = models.DateTimeField(
         _("first published at"), null=True, blank=True, editable=False
     )
+    modified_at = models.DateTimeField(
+        _("last substantive update"),
+        null=True,
+        blank=True,
+        editable=False,
+        help_text=_("The public “Updated” time; moved only by saves marked substantive."),
+    )
     created_at = models.DateTimeField(_("created at"), default=timezone.now, editable=False)
     updated_at = models.DateTimeField(_("updated at"), default=timezone.now, editable=False)
+    created_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL,
+        verbose_name=_("created by"),
+        on_delete=models.SET_NULL,
+        null=True,
+        blank=True,
+        editable=False,
+        related_name="+",
+    )
+    updated_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL,
+        verbose_name=_("last changed by"),
+        on_delete=models.SET_NULL,
+        null=True,
+        blank=True,
+        editable=False,
+        related_name="+",
+    )
     image = models.ImageField(
         _("lead image"),
         upload_to="lead/%Y/%m/",
@@ -226,11 +260,14 @@ class Article(models.Model):
         _("featured"), default=False, help_text=_("Lead the front page with this story.")
     )
     version = models.PositiveIntegerField(_("version"), default=1, editable=False)
+    # PostgreSQL's full-text index (GIN-indexed in migration 0004); SQLite uses an FTS5 table.
+    search_vector = SearchVectorField(null=True, editable=False)
 
     objects = ArticleQuerySet.as_manager()
 
     class Meta:
         ordering = ["-publish_at", "-pk"]
+        permissions = [("publish_article", _("Can publish, schedule and withdraw stories"))]
         verbose_name = _("article")
         verbose_name_plural = _("articles")
         indexes = [
@@ -252,6 +289,10 @@ class Article(models.Model):
 
     def save(self, *args, **kwargs):
         self.updated_at = timezone.now()
+        old_path = None
+        if self.pk is not None and not self._state.adding:
+            self.version += 1
+            old_path = self._public_path_in_database()
         # A scheduled story goes live at publish_at with no one acting, so that is its first
         # publication; it stays fixed once that moment has passed.
         not_yet_public = (
@@ -261,15 +302,31 @@ class Article(models.Model):
             self.first_published_at = self.publish_at
         update_fields = kwargs.get("update_fields")
         if update_fields is not None:
-            kwargs["update_fields"] = {*update_fields, "body", "updated_at", "first_published_at"}
+            kwargs["update_fields"] = {
+                *update_fields,
+                "body",
+                "updated_at",
+                "first_published_at",
+                "version",
+            }
         super().save(*args, **kwargs)
+        if old_path and old_path != self.get_absolute_url():
+            # Readers, search engines and other sites keep the old address: it answers 301.
+            ArticleRedirect.objects.update_or_create(old_path=old_path, defaults={"article": self})
+        ArticleRedirect.objects.filter(old_path=self.get_absolute_url()).delete()
 
     def get_absolute_url(self):
-        day = self.url_date()
-        return reverse(
-            "articles:detail",
-            kwargs={"year": day.year, "month": day.month, "day": day.day, "slug": self.slug},
+        return story_path(self.slug, self.publish_at or self.created_at)
+
+    def _public_path_in_database(self) -> str | None:
+        """The address the stored story had, if readers could have seen it there."""
+        row = (
+            type(self)
+            .objects.filter(pk=self.pk, first_published_at__lte=timezone.now())
+            .values_list("slug", "publish_at", "created_at")
+            .first()
         )
+        return story_path(row[0], row[1] or row[2]) if row else None
 
     def natural_key(self):
         return (str(self.uuid),)
@@ -292,13 +349,14 @@ class Article(models.Model):
         )
 
     @property
+    def was_public(self) -> bool:
+        """Whether readers have seen the story (it is, or was, live)."""
+        return self.first_published_at is not None and self.first_published_at <= timezone.now()
+
+    @property
     def is_withdrawn(self) -> bool:
         """A story that was live once and has been taken down: its URL answers 410 Gone."""
-        return (
-            self.status == self.Status.UNPUBLISHED
-            and self.first_published_at is not None
-            and self.first_published_at <= timezone.now()
-        )
+        return self.status == self.Status.UNPUBLISHED and self.was_public
 
     def url_date(self):
         """The local date in the story's URL: its publish time, or its creation for drafts."""
@@ -330,10 +388,18 @@ class Article(models.Model):
         return max(1, round(self.word_count / WORDS_PER_MINUTE))
 
     @property
+    def date_published(self):
+        return self.first_published_at or self.publish_at
+
+    @property
+    def date_modified(self):
+        """The public modification time: the last substantive update, else first publication."""
+        return self.modified_at or self.date_published
+
+    @property
     def was_updated(self) -> bool:
-        """Whether to show an “Updated” stamp: changed a while after first going live."""
-        published = self.first_published_at or self.publish_at
-        return published is not None and self.updated_at - published > timedelta(minutes=10)
+        """Whether to show an “Updated” stamp: a substantive update after going live."""
+        return self.modified_at is not None
 
 
 @receiver(pre_save, sender=Article)
@@ -394,3 +460,56 @@ class Correction(models.Model):
 
     def __str__(self):
         return f"{self.get_kind_display()} to {self.article}"
+
+
+class RevisionQuerySet(models.QuerySet):
+    def public(self):
+        """Return revisions saved while their story was live: the versions readers saw."""
+        return self.filter(was_live=True)
+
+
+class Revision(models.Model):
+    """A restorable snapshot of a story, taken on every save: who, when, what."""
+
+    article = models.ForeignKey(Article, on_delete=models.CASCADE, related_name="revisions")
+    version = models.PositiveIntegerField(_("version"))
+    created_at = models.DateTimeField(_("saved at"), default=timezone.now)
+    created_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL,
+        verbose_name=_("saved by"),
+        on_delete=models.SET_NULL,
+        null=True,
+        blank=True,
+        related_name="+",
+    )
+    was_live = models.BooleanField(_("was live"), default=False)
+    is_substantive = models.BooleanField(_("substantive update"), default=False)
+    note = models.CharField(_("note"), max_length=300, blank=True)
+    data = models.JSONField(_("snapshot"))
+
+    objects = RevisionQuerySet.as_manager()
+
+    class Meta:
+        ordering = ["-created_at", "-pk"]
+        get_latest_by = ["created_at", "pk"]
+        verbose_name = _("revision")
+        verbose_name_plural = _("revisions")
+        indexes = [models.Index(fields=["article", "-created_at"], name="revision_article_idx")]
+
+    def __str__(self):
+        return f"{self.article} v{self.version}"
+
+
+class ArticleRedirect(models.Model):
+    """An old address of a story (changed slug or date, or a migrated site's permalink)."""
+
+    old_path = models.CharField(_("old path"), max_length=500, unique=True)
+    article = models.ForeignKey(Article, on_delete=models.CASCADE, related_name="redirects")
+    created_at = models.DateTimeField(_("created at"), default=timezone.now)
+
+    class Meta:
+        verbose_name = _("old address")
+        verbose_name_plural = _("old addresses")
+
+    def __str__(self):
+        return f"{self.old_path} → {self.article}"

@@ -1,5 +1,5 @@
 from django.db import models
-from django.db.models import F, Prefetch, Window
+from django.db.models import Count, F, Prefetch, Window
 from django.db.models.functions import RowNumber
 from django.utils import timezone
 
@@ -30,6 +30,16 @@ class ArticleQuerySet(models.QuerySet):
 
         return self.select_related("section").prefetch_related(
             Prefetch("bylines", queryset=Byline.objects.select_related("author"))
+        )
+
+    def related_to(self, article, tag_ids, limit=5):
+        """Return up to `limit` stories sharing the most of `tag_ids` with `article`, newest
+        first on ties."""
+        return (
+            self.exclude(pk=article.pk)
+            .filter(tagged_items__tag_id__in=tag_ids)
+            .annotate(shared_tags=Count("tagged_items"))
+            .order_by("-shared_tags", "-publish_at", "-pk")[:limit]
         )
 
     def latest_per_section(self, per_section):

@@ -1,6 +1,8 @@
 from datetime import date
 
 from django.conf import settings
+from django.core.paginator import Paginator
+from django.db.models import Prefetch
 from django.http import Http404, HttpResponsePermanentRedirect, HttpResponseServerError
 from django.shortcuts import get_object_or_404, render
 from django.template import loader
@@ -8,7 +10,10 @@ from django.template.response import TemplateResponse
 from django.views.generic import ListView
 from taggit.models import Tag
 
-from articles.models import Article, Author, Section
+from articles import revisions, search, structured_data
+from articles.forms import SearchForm
+from articles.models import Article, ArticleRedirect, Author, Byline, Correction, Section
+from articles.preview import article_pk_from
 
 LATEST_COUNT = 12
 RAIL_COUNT = 4
@@ -21,7 +26,8 @@ def front_page(request):
     latest = list(live.exclude(pk=getattr(lead, "pk", None))[:LATEST_COUNT])
     sections = list(Section.objects.all())
     rails = {section.pk: [] for section in sections}
-    for article in live.latest_per_section(RAIL_COUNT).order_by("-publish_at", "-pk"):
+    rail_stories = live.exclude(pk=getattr(lead, "pk", None)).latest_per_section(RAIL_COUNT)
+    for article in rail_stories.order_by("-publish_at", "-pk"):
         rails[article.section_id].append(article)
     section_rails = [(section, rails[section.pk]) for section in sections if rails[section.pk]]
     return render(
@@ -32,10 +38,7 @@ def front_page(request):
 
 
 def article_detail(request, year, month, day, slug):
-    article = get_object_or_404(
-        Article.objects.select_related("section").prefetch_related("tags", "corrections"),
-        slug=slug,
-    )
+    article = get_object_or_404(story_page_queryset(), slug=slug)
     if not article.is_live:
         if article.is_withdrawn:
             return TemplateResponse(
@@ -47,17 +50,110 @@ def article_detail(request, year, month, day, slug):
     except ValueError:
         raise Http404("No such date.") from None
     if requested != article.url_date():
-        return HttpResponsePermanentRedirect(article.get_absolute_url())
-    bylines = article.bylines.select_related("author")
-    return render(
+        # Another story's old address (a migrated permalink) wins over this slug's other dates.
+        moved = ArticleRedirect.objects.filter(old_path=request.path).select_related("article")
+        target = next((r.article for r in moved if r.article.is_live), article)
+        return HttpResponsePermanentRedirect(target.get_absolute_url())
+    return render_story(request, article)
+
+
+def story_page_queryset():
+    return Article.objects.select_related("section").prefetch_related(
+        "tags", "corrections", Prefetch("bylines", queryset=Byline.objects.select_related("author"))
+    )
+
+
+def render_story(request, article, *, preview=False):
+    authors = article.byline_authors
+    tags = list(article.tags.all())
+    corrections = list(article.corrections.all())
+    related = Article.objects.published().related_to(article, [tag.pk for tag in tags])
+    response = render(
         request,
         "articles/article_detail.html",
         {
             "article": article,
-            "authors": [b.author for b in bylines],
+            "authors": authors,
+            "tags": tags,
+            "corrections": corrections,
+            "related": list(related.for_listing()) if tags else [],
             "current_section_slug": article.section.slug,
+            "preview": preview,
+            "share_image": structured_data.share_image(article),
+            "json_ld": [
+                structured_data.to_script_json(
+                    structured_data.news_article(article, authors, tags, corrections)
+                ),
+                structured_data.to_script_json(structured_data.breadcrumbs(article)),
+            ],
         },
     )
+    if preview:
+        response["X-Robots-Tag"] = "noindex, nofollow"
+        response["Cache-Control"] = "private, no-store"
+    return response
+
+
+def preview(request, token):
+    """A story exactly as it will look, for anyone holding an unexpired signed link."""
+    pk = article_pk_from(token)
+    if pk is None:
+        raise Http404("This preview link is not valid, or it has expired.")
+    article = get_object_or_404(story_page_queryset(), pk=pk)
+    return render_story(request, article, preview=True)
+
+
+def article_history(request, year, month, day, slug):
+    """The reader-visible change log: substantive updates and corrections, with diffs."""
+    article = get_object_or_404(
+        Article.objects.published().select_related("section").prefetch_related("corrections"),
+        slug=slug,
+    )
+    if date(year, month, day) != article.url_date():
+        return HttpResponsePermanentRedirect(article.get_absolute_url() + "history/")
+    return render(
+        request,
+        "articles/article_history.html",
+        {"article": article, "entries": revisions.public_history(article)},
+    )
+
+
+def search_view(request):
+    """Full-text search of live stories, with filters by section and date."""
+    form = SearchForm(request.GET or None)
+    query, page, results = "", None, []
+    if form.is_valid():
+        query = form.cleaned_data["q"]
+        stories = form.filter(Article.objects.published())
+        matches = (
+            search.search(query, stories)
+            .select_related("section")
+            .prefetch_related(Prefetch("bylines", queryset=Byline.objects.select_related("author")))
+        )
+        page = Paginator(matches, settings.ARTICLES_PER_PAGE).get_page(request.GET.get("page"))
+        results = search.hits(page.object_list, query)
+    response = render(
+        request,
+        "articles/search.html",
+        {"form": form, "query": query, "page_obj": page, "results": results},
+    )
+    response["X-Robots-Tag"] = "noindex"
+    return response
+
+
+class CorrectionListView(ListView):
+    """Every correction, clarification and update on live stories, newest first."""
+
+    template_name = "articles/correction_list.html"
+    context_object_name = "corrections"
+
+    def get_paginate_by(self, queryset):
+        return settings.ARTICLES_PER_PAGE
+
+    def get_queryset(self):
+        return Correction.objects.filter(article__in=Article.objects.published()).select_related(
+            "article", "article__section"
+        )
 
 
 class StoryListView(ListView):

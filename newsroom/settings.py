@@ -37,11 +37,15 @@ INSTALLED_APPS = [
     "django.contrib.humanize",
     "django.contrib.sitemaps",
     "taggit",
+    "django_prose_editor",
+    # Serves the API docs' Swagger UI from its bundled static files, not a CDN.
+    "ninja",
     "articles",
 ]
 
 MIDDLEWARE = [
     "django.middleware.security.SecurityMiddleware",
+    "newsroom.csp.ContentSecurityPolicyMiddleware",
     "whitenoise.middleware.WhiteNoiseMiddleware",
     "django.contrib.sessions.middleware.SessionMiddleware",
     "django.middleware.common.CommonMiddleware",
@@ -49,9 +53,12 @@ MIDDLEWARE = [
     "django.contrib.auth.middleware.AuthenticationMiddleware",
     "django.contrib.messages.middleware.MessageMiddleware",
     "django.middleware.clickjacking.XFrameOptionsMiddleware",
+    # Last, so it sees every 404: old story addresses answer 301 to the current one.
+    "articles.middleware.OldAddressRedirectMiddleware",
 ]
 
 ROOT_URLCONF = "newsroom.urls"
+ADMIN_PATH = "admin/"
 
 TEMPLATES = [
     {
@@ -159,3 +166,6 @@ ARTICLES_PER_PAGE = 20
 # URLs per sitemap file; /sitemap.xml becomes an index past it (the protocol allows 50,000).
 SITEMAP_PAGE_SIZE = 50000
 FIXTURE_DIRS = [BASE_DIR / "fixtures"]
+
+# How long a shared preview link works, in seconds (default 7 days).
+PREVIEW_MAX_AGE = int(env("PREVIEW_MAX_AGE", str(7 * 24 * 60 * 60)))

@@ -1,0 +1,136 @@
+"""schema.org JSON-LD for story pages: NewsArticle (by kind) and its BreadcrumbList."""
+
+import json
+
+from django.conf import settings
+from django.templatetags.static import static
+from django.utils.safestring import SafeString, mark_safe
+
+from articles.models import Article
+
+SCHEMA_TYPES = {
+    Article.Kind.NEWS: "NewsArticle",
+    Article.Kind.ANALYSIS: "AnalysisNewsArticle",
+    Article.Kind.OPINION: "OpinionNewsArticle",
+    Article.Kind.EXPLAINER: "BackgroundNewsArticle",
+}
+DEFAULT_SHARE_IMAGE = "img/share-default.png"
+DEFAULT_SHARE_IMAGE_SIZE = (1200, 630)
+LOGO = "img/logo.png"
+LOGO_SIZE = (600, 60)
+
+
+def absolute(path: str) -> str:
+    return path if path.startswith(("http://", "https://")) else settings.SITE_URL + path
+
+
+def share_image(article: Article) -> dict:
+    """The story's lead image, or the site's branded default card (the seed story has none)."""
+    if article.image:
+        return {
+            "url": absolute(article.image.url),
+            "width": article.image_width,
+            "height": article.image_height,
+            "alt": article.image_alt,
+        }
+    width, height = DEFAULT_SHARE_IMAGE_SIZE
+    return {
+        "url": absolute(static(DEFAULT_SHARE_IMAGE)),
+        "width": width,
+        "height": height,
+        "alt": f"{settings.SITE_NAME} — independent news",
+    }
+
+
+def publisher() -> dict:
+    width, height = LOGO_SIZE
+    return {
+        "@type": "NewsMediaOrganization",
+        "name": settings.SITE_NAME,
+        "url": settings.SITE_URL + "/",
+        "logo": {
+            "@type": "ImageObject",
+            "url": absolute(static(LOGO)),
+            "width": width,
+            "height": height,
+        },
+    }
+
+
+def person(author) -> dict:
+    return {
+        "@type": "Person",
+        "name": author.name,
+        "url": absolute(author.get_absolute_url()),
+        **({"jobTitle": author.title} if author.title else {}),
+    }
+
+
+def news_article(article: Article, authors, tags, corrections) -> dict:
+    url = absolute(article.get_absolute_url())
+    image = share_image(article)
+    # A preview of a draft has no publication time yet.
+    published = article.date_published or article.created_at
+    modified = article.date_modified or published
+    data = {
+        "@context": "https://schema.org",
+        "@type": SCHEMA_TYPES.get(article.kind, "NewsArticle"),
+        "@id": url + "#article",
+        "headline": article.display_title[:110],
+        "description": article.summary,
+        "datePublished": published.isoformat(),
+        "dateModified": modified.isoformat(),
+        "author": [person(author) for author in authors] or [publisher()],
+        "publisher": publisher(),
+        "image": {
+            "@type": "ImageObject",
+            "url": image["url"],
+            "width": image["width"],
+            "height": image["height"],
+        },
+        "mainEntityOfPage": {"@type": "WebPage", "@id": url},
+        "url": url,
+        "articleSection": article.section.name,
+        "keywords": [tag.name for tag in tags],
+        "isAccessibleForFree": True,
+        "inLanguage": settings.SITE_LANGUAGE,
+        "wordCount": article.word_count,
+    }
+    if article.dateline:
+        data["locationCreated"] = {"@type": "Place", "name": article.dateline}
+    if corrections:
+        data["correction"] = [
+            {
+                "@type": "CorrectionComment",
+                "text": correction.text,
+                "datePublished": correction.created_at.isoformat(),
+            }
+            for correction in corrections
+        ]
+    return data
+
+
+def breadcrumbs(article: Article) -> dict:
+    trail = [
+        (settings.SITE_NAME, settings.SITE_URL + "/"),
+        (article.section.name, absolute(article.section.get_absolute_url())),
+        (article.headline, absolute(article.get_absolute_url())),
+    ]
+    return {
+        "@context": "https://schema.org",
+        "@type": "BreadcrumbList",
+        "itemListElement": [
+            {"@type": "ListItem", "position": position, "name": name, "item": url}
+            for position, (name, url) in enumerate(trail, start=1)
+        ],
+    }
+
+
+def to_script_json(data) -> SafeString:
+    """JSON safe inside <script>: <, > and & are escaped, so no text can close the element."""
+    text = json.dumps(data, ensure_ascii=False, separators=(",", ":"))
+    for char, escaped in (("<", "\\u003c"), (">", "\\u003e"), ("&", "\\u0026")):
+        text = text.replace(char, escaped)
+    # U+2028/2029 are valid JSON but end lines in older JavaScript parsers.
+    text = text.replace("\u2028", "\\u2028").replace("\u2029", "\\u2029")
+    return mark_safe(text)

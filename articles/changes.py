@@ -24,33 +24,30 @@ def story_changed(article: Article, *, raw: bool = False) -> None:
         "substantive": getattr(article, "_revision_substantive", False),
     }
     connection = transaction.get_connection()
-    # Work waiting for this connection's transaction to commit, by story. An entry whose
-    # callback is no longer queued belongs to a transaction (or savepoint) that rolled back.
-    pending = connection.__dict__.setdefault("newsroom_pending_changes", {})
+    # Stories changed in this connection's transaction, and the one callback that will handle
+    # them all on commit. A callback no longer queued belongs to a transaction (or savepoint)
+    # that rolled back, and its stories with it.
+    state = connection.__dict__.setdefault("newsroom_changes", {"stories": {}, "commit": None})
     queued = {callback for _, callback, _ in connection.run_on_commit}
-    waiting = pending.get(article.pk)
-    if waiting is not None and waiting["commit"] in queued:
+    if state["commit"] not in queued:
+        state["stories"] = {}
+        state["commit"] = None
+    waiting = state["stories"].get(article.pk)
+    if waiting is not None:
         # A later save in the same transaction may carry the editor's intent; keep it.
         for key, value in intent.items():
             waiting[key] = waiting[key] or value
         return
-    pk = article.pk
+    state["stories"][article.pk] = intent
+    if state["commit"] is None:
 
-    def commit():
-        details = pending.pop(pk, None)
-        if details is None or not Article.objects.filter(pk=pk).exists():
-            return
-        if details["revision"]:
-            revisions.record(
-                Article(pk=pk),
-                user=details["user"],
-                note=details["note"],
-                substantive=details["substantive"],
-            )
-        search.index_articles([pk])
+        def commit():
+            stories, state["stories"], state["commit"] = state["stories"], {}, None
+            revisions.record_many({pk: i for pk, i in stories.items() if i["revision"]})
+            search.index_articles(list(stories))
 
-    pending[pk] = {**intent, "commit": commit}
-    transaction.on_commit(commit)
+        state["commit"] = commit
+        transaction.on_commit(commit)
 
 
 @receiver(post_save, sender=Article)

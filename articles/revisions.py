@@ -8,6 +8,7 @@ import re
 from dataclasses import dataclass
 
 from django.db import transaction
+from django.db.models import Prefetch
 from django.utils.html import escape, strip_tags
 from django.utils.safestring import mark_safe
 
@@ -41,24 +42,47 @@ def snapshot(article: Article) -> dict:
     data["publish_at"] = article.publish_at.isoformat() if article.publish_at else None
     data["authors"] = [
         {"id": byline.author_id, "name": byline.author.name}
-        for byline in article.bylines.select_related("author").order_by("position", "pk")
+        for byline in sorted(article.bylines.all(), key=lambda b: (b.position, b.pk))
     ]
-    data["tags"] = sorted(article.tags.names(), key=str.lower)
+    data["tags"] = sorted((tag.name for tag in article.tags.all()), key=str.lower)
     return data
 
 
 def record(article: Article, *, user=None, note: str = "", substantive: bool = False) -> Revision:
     """Store a revision of the story as it is in the database now."""
-    article = Article.objects.select_related("section").get(pk=article.pk)
-    return Revision.objects.create(
-        article=article,
-        version=article.version,
-        created_by=user if user is not None and user.is_authenticated else None,
-        was_live=article.is_live,
-        is_substantive=substantive,
-        note=note[:300],
-        data=snapshot(article),
+    intent = {"user": user, "note": note, "substantive": substantive}
+    return record_many({article.pk: intent})[0]
+
+
+def record_many(intents: dict[int, dict]) -> list[Revision]:
+    """Store a revision of each story, as it is in the database now, in a few queries.
+
+    `intents` maps a story's primary key to who saved it (`user`), why (`note`) and whether
+    the change was `substantive`.
+    """
+    stories = (
+        Article.objects.filter(pk__in=intents)
+        .select_related("section")
+        .prefetch_related(
+            Prefetch("bylines", queryset=Byline.objects.select_related("author")), "tags"
+        )
     )
+    revisions = []
+    for article in stories:
+        intent = intents[article.pk]
+        user = intent.get("user")
+        revisions.append(
+            Revision(
+                article=article,
+                version=article.version,
+                created_by=user if user is not None and user.is_authenticated else None,
+                was_live=article.is_live,
+                is_substantive=intent.get("substantive", False),
+                note=(intent.get("note") or "")[:300],
+                data=snapshot(article),
+            )
+        )
+    return Revision.objects.bulk_create(revisions, batch_size=500)
 
 
 @transaction.atomic

@@ -17,12 +17,27 @@ from articles.models import Article, Author, Byline, Correction, Section, Tagged
 from articles.preview import preview_url
 
 
+def short_time(moment) -> str:
+    """Format a time as "Nov. 27, 7:48 a.m.", with the year only when it is not this year."""
+    local = timezone.localtime(moment)
+    same_year = local.year == timezone.localtime().year
+    return date_format(local, "N j, P" if same_year else "N j, Y, P")
+
+
+def time_tag(moment):
+    if moment is None:
+        return "—"
+    return format_html('<time datetime="{}">{}</time>', moment.isoformat(), short_time(moment))
+
+
 @admin.register(Section)
 class SectionAdmin(admin.ModelAdmin):
     list_display = ["name", "slug", "position", "story_count"]
     list_editable = ["position"]
     search_fields = ["name"]
     prepopulated_fields = {"slug": ["name"]}
+    # The count annotation makes Meta.ordering ignored: the story form's autocomplete needs it.
+    ordering = ["position", "name"]
 
     def get_queryset(self, request):
         return super().get_queryset(request).annotate(story_count=Count("articles"))
@@ -41,7 +56,23 @@ class AuthorAdmin(admin.ModelAdmin):
     autocomplete_fields = ["user"]
 
 
-class BylineInline(admin.TabularInline):
+RELATED_LINKS = {"can_add_related", "can_change_related", "can_delete_related", "can_view_related"}
+
+
+class PickOnly:
+    """Choose a section or author on the story; editing or deleting one has its own page."""
+
+    pick_only = {"section": {"can_add_related"}, "author": {"can_add_related"}}
+
+    def formfield_for_dbfield(self, db_field, request, **kwargs):
+        field = super().formfield_for_dbfield(db_field, request, **kwargs)
+        if db_field.name in self.pick_only and field is not None:
+            for flag in RELATED_LINKS - self.pick_only[db_field.name]:
+                setattr(field.widget, flag, False)
+        return field
+
+
+class BylineInline(PickOnly, admin.TabularInline):
     model = Byline
     formset = BylineFormSet
     extra = 1
@@ -57,15 +88,15 @@ class CorrectionInline(admin.StackedInline):
 
 
 @admin.register(Article)
-class ArticleAdmin(RevisionAdminMixin, admin.ModelAdmin):
+class ArticleAdmin(PickOnly, RevisionAdminMixin, admin.ModelAdmin):
     form = ArticleAdminForm
     list_display = [
         "headline",
         "section",
         "status_badge",
-        "publish_at",
+        "publish_time",
         "byline",
-        "updated_at",
+        "updated_time",
         "live_link",
     ]
     list_display_links = ["headline"]
@@ -151,6 +182,30 @@ class ArticleAdmin(RevisionAdminMixin, admin.ModelAdmin):
 
         return FormForUser
 
+    def get_fieldsets(self, request, obj=None):
+        """Show only the publishing controls that apply to this story and this role."""
+        hidden = set()
+        if obj is None or not obj.is_live:
+            hidden.add("live_link")
+        if obj is None or obj.is_live:
+            hidden.add("preview_link")
+        if obj is None or not obj.was_public or not can_publish(request.user):
+            hidden.add(("substantive_update", "update_reason"))
+        if not can_publish(request.user):
+            hidden.update({"publish_at", "featured"})
+        return [
+            (name, {**options, "fields": [f for f in options["fields"] if f not in hidden]})
+            for name, options in super().get_fieldsets(request, obj)
+        ]
+
+    def get_inlines(self, request, obj):
+        # Corrections are an editor's job: a reporter sees them only on a story that has some.
+        if request.user.has_perm("articles.add_correction") or (
+            obj is not None and obj.corrections.exists()
+        ):
+            return self.inlines
+        return [BylineInline]
+
     def get_readonly_fields(self, request, obj=None):
         fields = list(super().get_readonly_fields(request, obj))
         if not can_publish(request.user):
@@ -201,9 +256,7 @@ class ArticleAdmin(RevisionAdminMixin, admin.ModelAdmin):
     @admin.display(description=_("status"), ordering="status")
     def status_badge(self, article):
         if article.is_scheduled:
-            label = _("Scheduled for %(time)s") % {
-                "time": date_format(timezone.localtime(article.publish_at), "DATETIME_FORMAT")
-            }
+            label = _("Scheduled for %(time)s") % {"time": short_time(article.publish_at)}
             state = "scheduled"
         elif article.is_live:
             label, state = _("Live"), "live"
@@ -212,6 +265,14 @@ class ArticleAdmin(RevisionAdminMixin, admin.ModelAdmin):
         else:
             label, state = article.get_status_display(), article.status
         return format_html('<span class="status-badge status-{}">{}</span>', state, label)
+
+    @admin.display(description=_("publish at"), ordering="publish_at")
+    def publish_time(self, article):
+        return time_tag(article.publish_at)
+
+    @admin.display(description=_("updated at"), ordering="updated_at")
+    def updated_time(self, article):
+        return time_tag(article.updated_at)
 
     @admin.display(description=_("authors"))
     def byline(self, article):
@@ -244,7 +305,7 @@ class ArticleAdmin(RevisionAdminMixin, admin.ModelAdmin):
             % {"days": days},
         )
 
-    @admin.display(description=_("ready to publish?"))
+    @admin.display(description=_("copy-desk checks"))
     def readiness(self, article):
         if not article.pk:
             return _("Save the story to see the copy-desk checks.")

@@ -5,6 +5,7 @@ from django.core.exceptions import ValidationError
 from django.forms.models import BaseInlineFormSet
 from django.utils.translation import gettext_lazy as _
 from django_prose_editor.fields import ProseEditorFormField
+from django_prose_editor.widgets import AdminProseEditorWidget
 
 from articles import revisions
 from articles.copydesk import blocking_problems
@@ -34,7 +35,9 @@ def can_publish(user) -> bool:
 
 
 class ArticleAdminForm(forms.ModelForm):
-    body = ProseEditorFormField(config=BODY_EDITOR, required=False, label=_("body"))
+    body = ProseEditorFormField(
+        config=BODY_EDITOR, required=False, label=_("Body"), widget=AdminProseEditorWidget
+    )
     base_version = forms.IntegerField(widget=forms.HiddenInput, required=False)
     substantive_update = forms.BooleanField(
         label=_("Substantive update"),

@@ -82,15 +82,16 @@ def review(article: Article, *, author_count: int, tag_count: int) -> list[Check
             )
         )
     words = article.word_count
+    minutes = max(1, round(words / WORDS_PER_MINUTE))
     checks.append(
         Check(
             INFO,
-            ngettext(
-                "%(words)d word, about %(minutes)d minute to read.",
-                "%(words)d words, about %(minutes)d minutes to read.",
-                words,
-            )
-            % {"words": words, "minutes": max(1, round(words / WORDS_PER_MINUTE))},
+            _("%(words)s, about %(minutes)s to read.")
+            % {
+                "words": ngettext("%(count)d word", "%(count)d words", words) % {"count": words},
+                "minutes": ngettext("%(count)d minute", "%(count)d minutes", minutes)
+                % {"count": minutes},
+            },
         )
     )
     return checks

@@ -8,6 +8,7 @@ def site(request):
     return {
         "site_name": settings.SITE_NAME,
         "site_url": settings.SITE_URL,
+        "twitter_site": settings.SITE_TWITTER,
         # Lazy: evaluated only by templates that render the navigation.
         "nav_sections": Section.objects.only("name", "slug"),
     }

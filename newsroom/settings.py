@@ -25,6 +25,8 @@ SITE_URL = env("SITE_URL", "http://127.0.0.1:8000").rstrip("/")
 if urlsplit(SITE_URL).scheme not in {"http", "https"} or not urlsplit(SITE_URL).netloc:
     raise ImproperlyConfigured(f"SITE_URL must be an absolute http(s) URL, not {SITE_URL!r}.")
 SITE_LANGUAGE = "en"
+# The site's X/Twitter account for share cards, e.g. "@newsroom" (optional).
+SITE_TWITTER = env("SITE_TWITTER", "")
 
 INSTALLED_APPS = [
     "django.contrib.admin",

@@ -6,7 +6,7 @@ HOST ?= 127.0.0.1
 PORT ?= 8000
 STAMP := $(VENV)/.installed
 
-.PHONY: setup run test lint format bench clean
+.PHONY: setup node-tools run test lint format bench clean
 
 $(BIN)/python:
 	@command -v $(PYTHON) >/dev/null 2>&1 || { echo "Newsroom needs Python 3.11 ($(PYTHON) not found)"; exit 1; }
@@ -20,6 +20,16 @@ $(STAMP): $(BIN)/python pyproject.toml constraints.txt
 
 setup: $(STAMP)
 
+# Test-only tools from npm (the Nu HTML checker, the structured-data checker). Without npm
+# the tests that need them are skipped and say why. --ignore-scripts: vnu-jar's install script
+# would download a Java runtime; the machine's own Java runs it.
+node_modules/.installed: package.json package-lock.json
+	@if command -v npm >/dev/null 2>&1; then \
+		npm ci --ignore-scripts --no-audit --no-fund --loglevel=error && touch $@; \
+	else echo "npm not found: HTML validity and structured-data tests will be skipped"; fi
+
+node-tools: node_modules/.installed
+
 run: export DJANGO_DEBUG ?= 1
 run: setup
 	$(BIN)/python manage.py migrate --no-input
@@ -28,7 +38,7 @@ run: setup
 	@echo "Newsroom: http://$(HOST):$(PORT)/  (admin: http://$(HOST):$(PORT)/admin/)"
 	$(BIN)/python manage.py runserver $(HOST):$(PORT)
 
-test: setup
+test: setup node-tools
 	$(BIN)/python -m pytest $(PYTEST_ARGS)
 
 lint: setup

@@ -260,6 +260,15 @@ class Article(models.Model):
         _("featured"), default=False, help_text=_("Lead the front page with this story.")
     )
     version = models.PositiveIntegerField(_("version"), default=1, editable=False)
+    source_uri = models.CharField(
+        _("source id"),
+        max_length=500,
+        null=True,
+        blank=True,
+        unique=True,
+        editable=False,
+        help_text=_("Where an imported story came from (its ninjs uri): re-imports update it."),
+    )
     # PostgreSQL's full-text index (GIN-indexed in migration 0004); SQLite uses an FTS5 table.
     search_vector = SearchVectorField(null=True, editable=False)
 

@@ -522,3 +522,46 @@ class ArticleRedirect(models.Model):
 
     def __str__(self):
         return f"{self.old_path} → {self.article}"
+
+
+class FullTextDocumentField(models.TextField):
+    """An FTS5 table's hidden document column: the one lookup it takes is `match`."""
+
+
+@FullTextDocumentField.register_lookup
+class Match(models.Lookup):
+    """`document__match=expression`: an FTS5 full-text match."""
+
+    lookup_name = "match"
+
+    def as_sql(self, compiler, connection):
+        lhs, lhs_params = self.process_lhs(compiler, connection)
+        rhs, rhs_params = self.process_rhs(compiler, connection)
+        return f"{lhs} MATCH {rhs}", [*lhs_params, *rhs_params]
+
+
+class SearchEntry(models.Model):
+    """A story's row in SQLite's FTS5 full-text table (PostgreSQL uses Article.search_vector).
+
+    Not managed by migrations' model operations: migration 0004 creates the virtual table.
+    `document` is FTS5's hidden column named after the table, the target of MATCH; `rank` is
+    the bm25 relevance configured in migration 0006 (lower is better).
+    """
+
+    article = models.OneToOneField(
+        Article,
+        primary_key=True,
+        db_column="rowid",
+        db_constraint=False,
+        on_delete=models.DO_NOTHING,
+        related_name="search_entry",
+    )
+    document = FullTextDocumentField(db_column="articles_search")
+    rank = models.FloatField()
+
+    class Meta:
+        managed = False
+        db_table = "articles_search"
+
+    def __str__(self):
+        return f"Search entry of story {self.article_id}"

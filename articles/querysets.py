@@ -1,6 +1,6 @@
 from django.db import models
-from django.db.models import Count, F, Prefetch, Window
-from django.db.models.functions import RowNumber
+from django.db.models import Count, Prefetch
+from django.db.models.expressions import RawSQL
 from django.utils import timezone
 
 
@@ -42,12 +42,20 @@ class ArticleQuerySet(models.QuerySet):
             .order_by("-shared_tags", "-publish_at", "-pk")[:limit]
         )
 
-    def latest_per_section(self, per_section):
-        """Return the newest `per_section` stories of each section, in one query."""
-        return self.annotate(
-            section_rank=Window(
-                RowNumber(),
-                partition_by=F("section"),
-                order_by=[F("publish_at").desc(), F("pk").desc()],
-            )
-        ).filter(section_rank__lte=per_section)
+    def latest_per_section(self, per_section, section_ids):
+        """Return the newest `per_section` stories of each of the sections, in one query.
+
+        Each section's newest stories come from the (section, status, publish_at) index; the
+        per-section selections are joined with UNION ALL in SQL, which Django's union() cannot
+        express with a LIMIT in each part on SQLite. A window function over all stories would
+        read every live story instead.
+        """
+        parts, params = [], []
+        for index, section_id in enumerate(section_ids):
+            newest = self.filter(section_id=section_id).order_by("-publish_at", "-pk")
+            sql, part_params = newest.values("pk")[:per_section].query.sql_with_params()
+            parts.append(f"SELECT * FROM ({sql}) AS rail_{index}")
+            params.extend(part_params)
+        if not parts:
+            return self.none()
+        return self.filter(pk__in=RawSQL(" UNION ALL ".join(parts), params))

@@ -14,15 +14,18 @@ import re
 from dataclasses import dataclass
 from itertools import islice
 
-from django.db import connection
-from django.db.models import F, FloatField
+from django.core.paginator import Paginator
+from django.db import connection, transaction
+from django.db.models import F
 from django.db.models.expressions import RawSQL
+from django.utils.functional import cached_property
 from django.utils.html import escape
 from django.utils.safestring import SafeString, mark_safe
 
 from articles.models import Article
 
 MAX_QUERY_LENGTH = 300
+MAX_RESULTS = 1000
 MAX_TERMS = 24
 SEARCH_CONFIG = "english"
 FTS_TABLE = "articles_search"
@@ -53,6 +56,26 @@ def highlight(text: str) -> SafeString:
     """Escape `text`, then turn the match marks into <mark> elements."""
     escaped = escape(text.replace(START, "\x00").replace(STOP, "\x01"))
     return mark_safe(escaped.replace("\x00", "<mark>").replace("\x01", "</mark>"))
+
+
+class ResultPaginator(Paginator):
+    """Pages of results that count at most MAX_RESULTS matches.
+
+    Counting every match of a common word costs a full pass over the index on each request;
+    readers page through the best few hundred, so past the cap the page says "more than".
+    """
+
+    @cached_property
+    def count(self):
+        return self.object_list[: MAX_RESULTS + 1].count()
+
+    @property
+    def is_capped(self):
+        return self.count > MAX_RESULTS
+
+    @property
+    def shown_count(self):
+        return min(self.count, MAX_RESULTS)
 
 
 @dataclass
@@ -182,25 +205,20 @@ def fts5_expression(query: str) -> str:
     return expression
 
 
-# Column weights for bm25: headline, dek, body, tags, section, authors.
-BM25 = f"bm25({FTS_TABLE}, 10.0, 4.0, 1.0, 4.0, 2.0, 3.0)"
+# bm25 weights of the columns headline, dek, body, tags, section, authors; FTS5 keeps them as
+# the table's `rank` (migration 0006), which a MATCH query computes in the same pass.
+BM25_WEIGHTS = "bm25(10.0, 4.0, 1.0, 4.0, 2.0, 3.0)"
 
 
 def _sqlite_search(query, stories):
     expression = fts5_expression(query)
     if not expression:
         return stories.none()
-    rank = RawSQL(
-        f"SELECT {BM25} FROM {FTS_TABLE} "
-        f"WHERE {FTS_TABLE} MATCH %s AND rowid = articles_article.id",
-        [expression],
-        output_field=FloatField(),
-    )
-    matching = RawSQL(f"SELECT rowid FROM {FTS_TABLE} WHERE {FTS_TABLE} MATCH %s", [expression])
-    # bm25 is lower for better matches.
+    # Joining the FTS table lets SQLite drive the query from the full-text index; rank is lower
+    # for better matches.
     return (
-        stories.filter(pk__in=matching)
-        .annotate(search_rank=rank)
+        stories.filter(search_entry__document__match=expression)
+        .annotate(search_rank=F("search_entry__rank"))
         .order_by("search_rank", "-publish_at", "-pk")
     )
 
@@ -264,7 +282,8 @@ def _documents(pks=None):
 def index_articles(pks=None) -> int:
     """Bring the index entries of the given stories (all stories: None) up to date."""
     count = 0
-    with connection.cursor() as cursor:
+    # One transaction: SQLite would otherwise commit (and sync) every batch's FTS writes.
+    with transaction.atomic(savepoint=False), connection.cursor() as cursor:
         for documents in _documents(pks):
             count += len(documents)
             if is_postgres():

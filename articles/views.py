@@ -1,7 +1,6 @@
 from datetime import date
 
 from django.conf import settings
-from django.core.paginator import Paginator
 from django.db.models import Prefetch
 from django.http import Http404, HttpResponsePermanentRedirect, HttpResponseServerError
 from django.shortcuts import get_object_or_404, render
@@ -26,7 +25,9 @@ def front_page(request):
     latest = list(live.exclude(pk=getattr(lead, "pk", None))[:LATEST_COUNT])
     sections = list(Section.objects.all())
     rails = {section.pk: [] for section in sections}
-    rail_stories = live.exclude(pk=getattr(lead, "pk", None)).latest_per_section(RAIL_COUNT)
+    rail_stories = live.exclude(pk=getattr(lead, "pk", None)).latest_per_section(
+        RAIL_COUNT, [section.pk for section in sections]
+    )
     for article in rail_stories.order_by("-publish_at", "-pk"):
         rails[article.section_id].append(article)
     section_rails = [(section, rails[section.pk]) for section in sections if rails[section.pk]]
@@ -125,12 +126,13 @@ def search_view(request):
     if form.is_valid():
         query = form.cleaned_data["q"]
         stories = form.filter(Article.objects.published())
-        matches = (
-            search.search(query, stories)
-            .select_related("section")
-            .prefetch_related(Prefetch("bylines", queryset=Byline.objects.select_related("author")))
+        # Sections are prefetched, not joined: a join lets SQLite start from the stories
+        # table and probe the full-text index once per story, instead of the other way round.
+        matches = search.search(query, stories).prefetch_related(
+            "section", Prefetch("bylines", queryset=Byline.objects.select_related("author"))
         )
-        page = Paginator(matches, settings.ARTICLES_PER_PAGE).get_page(request.GET.get("page"))
+        paginator = search.ResultPaginator(matches, settings.ARTICLES_PER_PAGE)
+        page = paginator.get_page(request.GET.get("page"))
         results = search.hits(page.object_list, query)
     response = render(
         request,

@@ -226,3 +226,29 @@ def test_a_very_common_word_shows_a_capped_count(client, section, story, monkeyp
     page = results(client, q="ferry")
     assert "More than 3 stories found for “ferry”" in page
     assert "Page 1 of 2" in page
+
+
+def test_rebuilding_the_index_finds_stories_written_behind_its_back(client, section):
+    from io import StringIO
+
+    from django.core.management import call_command
+
+    from articles.models import Article
+
+    # Written outside the save paths, so no signal indexed them.
+    Article.objects.bulk_create(
+        [
+            Article(
+                headline="Lighthouse restored",
+                slug="lighthouse",
+                section=section,
+                status="published",
+                publish_at=timezone.now(),
+            )
+        ]
+    )
+    assert "Lighthouse restored" not in results(client, q="lighthouse")
+    out = StringIO()
+    call_command("rebuild_search_index", stdout=out)
+    assert "Indexed 1 stories." in out.getvalue()
+    assert "Lighthouse restored" in results(client, q="lighthouse")

@@ -33,7 +33,8 @@ node-tools: node_modules/.installed
 run: export DJANGO_DEBUG ?= 1
 run: setup
 	$(BIN)/python manage.py migrate --no-input
-	$(BIN)/python manage.py loaddata seed
+	$(BIN)/python manage.py collectstatic --no-input --verbosity 0
+	$(BIN)/python manage.py load_seed
 	$(BIN)/python manage.py ensure_admin
 	@echo "Newsroom: http://$(HOST):$(PORT)/  (admin: http://$(HOST):$(PORT)/admin/)"
 	$(BIN)/python manage.py runserver $(HOST):$(PORT)

@@ -7,7 +7,7 @@ from pathlib import Path
 
 import pytest
 from django.contrib.auth import get_user_model
-from django.core.management import CommandError, call_command
+from django.core.management import call_command
 
 ROOT = Path(__file__).resolve().parents[1]
 
@@ -56,11 +56,24 @@ def test_two_fresh_sites_get_different_admin_passwords(settings, capsys):
 
 
 @pytest.mark.django_db
-def test_ensure_admin_refuses_when_debug_is_off(settings):
+def test_ensure_admin_creates_no_login_when_debug_is_off(settings, capsys):
     settings.DEBUG = False
-    with pytest.raises(CommandError, match="local development only"):
-        call_command("ensure_admin")
+    call_command("ensure_admin")
+    assert "no local admin login is created" in capsys.readouterr().out
     assert not get_user_model().objects.exists()
+
+
+@pytest.mark.django_db
+def test_load_seed_fills_an_empty_site_and_never_overwrites_edits(capsys):
+    from articles.models import Article
+
+    call_command("load_seed")
+    article = Article.objects.get()
+    article.headline = "An editor's better headline"
+    article.save()
+    call_command("load_seed")
+    assert "not loaded again" in capsys.readouterr().out
+    assert Article.objects.get().headline == "An editor's better headline"
 
 
 def test_production_refuses_to_start_without_a_secret_key():

@@ -2,13 +2,13 @@ import secrets
 
 from django.conf import settings
 from django.contrib.auth import get_user_model
-from django.core.management.base import BaseCommand, CommandError
+from django.core.management.base import BaseCommand
 
 
 class Command(BaseCommand):
     help = (
         "For local development: create an admin login with a random password and print it "
-        "once. Does nothing when an admin already exists; refuses when debug is off."
+        "once. Does nothing when an admin already exists or when debug is off."
     )
 
     def add_arguments(self, parser):
@@ -16,10 +16,12 @@ class Command(BaseCommand):
 
     def handle(self, *args, username, **options):
         if not settings.DEBUG:
-            raise CommandError(
-                "ensure_admin is for local development only (DJANGO_DEBUG is off); "
-                "use `manage.py createsuperuser` in production."
+            # Never a password on a production-like run: say how to make a login instead.
+            self.stdout.write(
+                "Debug is off, so no local admin login is created; "
+                "use `.venv/bin/python manage.py createsuperuser`."
             )
+            return
         User = get_user_model()
         if User.objects.filter(is_superuser=True).exists():
             self.stdout.write(

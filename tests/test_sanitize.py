@@ -1,6 +1,8 @@
 """The story body keeps only the allow-list, whichever door it comes through."""
 
+import html
 import json
+from html.parser import HTMLParser
 
 import pytest
 from django.core.management import call_command
@@ -81,6 +83,18 @@ DANGEROUS = [
 ]
 
 
+def elements_in(body):
+    """The names of the HTML elements in `body`."""
+    found = set()
+
+    class Collector(HTMLParser):
+        def handle_starttag(self, tag, attrs):
+            found.add(tag)
+
+    Collector().feed(body)
+    return found
+
+
 def assert_clean(body):
     lowered = body.lower()
     for marker in DANGEROUS:
@@ -142,3 +156,47 @@ def test_allowed_markup_survives(section):
     article = ArticleFactory(body=body)
     article.refresh_from_db()
     assert article.body == body
+
+
+@pytest.mark.django_db
+def test_wire_text_import_keeps_every_vector_as_harmless_text(section, tmp_path, capsys):
+    lines = ["Council hears strange testimony"]
+    lines += [f"The witness wrote {vector} on the form, the clerk said." for vector in XSS_VECTORS]
+    story = tmp_path / "story.txt"
+    story.write_text("\n".join(lines), encoding="utf-8")
+    call_command("import_story", str(story), "--section", section.slug, verbosity=0)
+    body = Article.objects.get().body
+    # Wire copy is text: every vector is kept word for word, as text, and no markup gets in.
+    assert elements_in(body) == {"p"}
+    for vector in XSS_VECTORS:
+        assert f"The witness wrote {vector} on the form" in html.unescape(body)
+
+
+@pytest.mark.django_db
+def test_wordpress_import_removes_every_vector(section, tmp_path):
+    from xml.sax.saxutils import escape
+
+    items = "".join(
+        f"""<item><title>Story {index}</title><link>https://old.example/?p={index + 1}</link>
+        <dc:creator>editor</dc:creator><content:encoded>{escape(f"<p>ok</p>{vector}")}</content:encoded>
+        <wp:post_id>{index + 1}</wp:post_id><wp:post_date_gmt>2020-01-01 10:00:00</wp:post_date_gmt>
+        <wp:post_name>story-{index}</wp:post_name><wp:status>publish</wp:status>
+        <wp:post_type>post</wp:post_type></item>"""
+        for index, vector in enumerate(XSS_VECTORS)
+    )
+    export = tmp_path / "export.xml"
+    export.write_text(
+        '<?xml version="1.0" encoding="UTF-8"?><rss version="2.0" '
+        'xmlns:content="http://purl.org/rss/1.0/modules/content/" '
+        'xmlns:dc="http://purl.org/dc/elements/1.1/" '
+        'xmlns:wp="http://wordpress.org/export/1.2/"><channel><title>Old</title>'
+        "<link>https://old.example</link><wp:wxr_version>1.2</wp:wxr_version>"
+        "<wp:author><wp:author_login>editor</wp:author_login>"
+        "<wp:author_display_name>Ed Itor</wp:author_display_name></wp:author>"
+        f"{items}</channel></rss>",
+        encoding="utf-8",
+    )
+    call_command("import_wordpress", str(export), verbosity=0)
+    assert Article.objects.count() == len(XSS_VECTORS)
+    for article in Article.objects.all():
+        assert_clean(article.body)

@@ -29,7 +29,9 @@ def story_path(slug: str, when) -> str:
     )
 
 
-class SectionManager(models.Manager):
+class SlugKeyedManager(models.Manager):
+    """Fixtures refer to sections and authors by slug (their natural key)."""
+
     def get_by_natural_key(self, slug):
         return self.get(slug=slug)
 
@@ -46,7 +48,7 @@ class Section(models.Model):
         _("position"), default=0, help_text=_("Order in the site navigation; lower comes first.")
     )
 
-    objects = SectionManager()
+    objects = SlugKeyedManager()
 
     class Meta:
         ordering = ["position", "name"]
@@ -61,11 +63,6 @@ class Section(models.Model):
 
     def natural_key(self):
         return (self.slug,)
-
-
-class AuthorManager(models.Manager):
-    def get_by_natural_key(self, slug):
-        return self.get(slug=slug)
 
 
 class Author(models.Model):
@@ -85,7 +82,7 @@ class Author(models.Model):
         help_text=_("The admin login of this author, if they write in the CMS."),
     )
 
-    objects = AuthorManager()
+    objects = SlugKeyedManager()
 
     class Meta:
         ordering = ["name"]

@@ -3,6 +3,10 @@
 import importlib.util
 from pathlib import Path
 
+import pytest
+
+from tests.services import require
+
 # Debian's Chromium. Playwright cannot download its own browser builds on these machines, so
 # the tests drive the system one; `.ci/run` installs it.
 CHROMIUM = Path("/usr/bin/chromium")
@@ -35,3 +39,20 @@ def missing_reason() -> str | None:
 def launch(playwright):
     """Start the system Chromium, headless."""
     return playwright.chromium.launch(executable_path=str(CHROMIUM), args=LAUNCH_ARGS)
+
+
+@pytest.fixture(scope="module")
+def browser():
+    """One headless Chromium per test module; skipped (failed in CI) where it cannot run."""
+    reason = missing_reason()
+    require(reason is None, f"browser tests skipped: {reason}")
+    from playwright.sync_api import sync_playwright
+
+    # Playwright's sync API runs an event loop, and Django refuses ORM calls while one runs
+    # in the thread unless told that this test code is not async.
+    with pytest.MonkeyPatch.context() as mp:
+        mp.setenv("DJANGO_ALLOW_ASYNC_UNSAFE", "true")
+        with sync_playwright() as playwright:
+            chromium = launch(playwright)
+            yield chromium
+            chromium.close()

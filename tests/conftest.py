@@ -1,6 +1,7 @@
 import pytest
 from django.core.management import call_command
 
+from tests.browser import browser  # noqa: F401 (a fixture: one Chromium per test module)
 from tests.factories import AuthorFactory, SectionFactory
 
 

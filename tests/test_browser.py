@@ -13,11 +13,8 @@ from django.core.management import call_command
 from django.utils import timezone
 
 from articles.models import Article
-from tests.browser import DESKTOP, PHONE, launch, missing_reason
+from tests.browser import DESKTOP, PHONE
 from tests.factories import ArticleFactory, AuthorFactory, CorrectionFactory, SectionFactory
-from tests.services import require
-
-SKIP_REASON = missing_reason()
 
 pytestmark = pytest.mark.browser
 
@@ -36,19 +33,6 @@ RICH_BODY = (
     "<figcaption>The card readers share.</figcaption></figure>"
     "<ol><li>First</li><li>Second</li></ol><p><strong>Bold</strong> and <em>italic</em>.</p>"
 )
-
-
-@pytest.fixture(scope="module")
-def browser():
-    require(SKIP_REASON is None, f"browser tests skipped: {SKIP_REASON}")
-    from playwright.sync_api import sync_playwright
-
-    with pytest.MonkeyPatch.context() as mp:
-        mp.setenv("DJANGO_ALLOW_ASYNC_UNSAFE", "true")
-        with sync_playwright() as playwright:
-            chromium = launch(playwright)
-            yield chromium
-            chromium.close()
 
 
 @pytest.fixture

@@ -18,11 +18,8 @@ from django.urls import reverse
 from django.utils import timezone
 
 from articles.models import Article
-from tests.browser import DESKTOP, launch, missing_reason
+from tests.browser import DESKTOP
 from tests.factories import ArticleFactory, AuthorFactory, SectionFactory
-from tests.services import require
-
-SKIP_REASON = missing_reason()
 
 pytestmark = pytest.mark.browser
 
@@ -40,19 +37,6 @@ BODY_ALLOW_LIST = {
     "a": {"href"},
     "img": {"src", "alt"},
 }
-
-
-@pytest.fixture(scope="module")
-def browser():
-    require(SKIP_REASON is None, f"browser tests skipped: {SKIP_REASON}")
-    from playwright.sync_api import sync_playwright
-
-    with pytest.MonkeyPatch.context() as mp:
-        mp.setenv("DJANGO_ALLOW_ASYNC_UNSAFE", "true")
-        with sync_playwright() as playwright:
-            chromium = launch(playwright)
-            yield chromium
-            chromium.close()
 
 
 @pytest.fixture

@@ -331,9 +331,8 @@ class ArticleAdmin(PickOnly, RevisionAdminMixin, admin.ModelAdmin):
     @admin.action(description=_("Publish selected stories now"), permissions=["publish"])
     def publish_now(self, request, queryset):
         done = 0
-        for article in queryset.exclude(
-            status=Article.Status.PUBLISHED, publish_at__lte=timezone.now()
-        ):
+        already_live = Article.objects.published().values("pk")
+        for article in queryset.exclude(pk__in=already_live):
             try:
                 publishing.publish(article, by=request.user)
             except publishing.PublishingError as error:

@@ -59,3 +59,10 @@ def submit_for_review(article: Article, *, by=None) -> Article:
     """Hand a draft to the editors."""
     article.status = Article.Status.REVIEW
     return _save(article, by, "Submitted for review")
+
+
+@transaction.atomic
+def return_to_draft(article: Article, *, by=None) -> Article:
+    """Take a story back to the drafts (a scheduled story comes off the schedule)."""
+    article.status = Article.Status.DRAFT
+    return _save(article, by, "Returned to draft")

@@ -14,7 +14,8 @@ from taggit.models import Tag
 
 from articles import wiretext
 from articles.copydesk import blocking_problems
-from articles.models import Article, Author, Byline, Section
+from articles.importing import find_section, first_section, parse_publish_time
+from articles.models import Article, Author, Byline
 from articles.progress import ProgressBar
 from articles.publishing import PublishingError, publish
 from articles.sanitize import sanitize_body
@@ -108,7 +109,9 @@ class Command(BaseCommand):
         self.verbosity = options["verbosity"]
         files = options["files"]
         publish_at = parse_publish_time(options["publish"])
-        section = find_section(options["section"])
+        section = (
+            find_section(options["section"]) if options["section"] is not None else first_section()
+        )
         byline = find_authors(options["authors"])
         tags = clean_tag_names(options["tags"])
         matcher = None if tags else wiretext.TagMatcher(Tag.objects.values_list("name", flat=True))
@@ -342,43 +345,6 @@ def check_publishable(plan: Plan) -> None:
     if problems:
         advice = " Give --author." if not author_count else ""
         raise Refused(f"cannot publish: {' '.join(problems)}{advice}")
-
-
-def parse_publish_time(value: str | None) -> datetime | None:
-    """`now`, or an ISO 8601 time; a time without an offset is in the site's time zone."""
-    if value is None:
-        return None
-    if value.strip().lower() == "now":
-        return timezone.now()
-    try:
-        moment = datetime.fromisoformat(value.strip())
-    except ValueError:
-        raise CommandError(
-            f"--publish {value!r}: give `now` or an ISO 8601 time such as 2026-01-10T09:00 "
-            f"({settings.TIME_ZONE}) or 2026-01-10T14:00Z; nothing was imported"
-        ) from None
-    return timezone.make_aware(moment) if timezone.is_naive(moment) else moment
-
-
-def find_section(value: str | None) -> Section:
-    if value is None:
-        section = Section.objects.order_by("position", "name").first()
-        if section is None:
-            raise CommandError(
-                "there are no sections yet: create one in the admin (or load the seed with "
-                "`manage.py loaddata seed`); nothing was imported"
-            )
-        return section
-    section = (
-        Section.objects.filter(slug=value).first()
-        or Section.objects.filter(name__iexact=value.strip()).first()
-    )
-    if section is None:
-        known = ", ".join(Section.objects.values_list("slug", flat=True)) or "none yet"
-        raise CommandError(
-            f"--section {value!r}: no such section (sections: {known}); nothing was imported"
-        )
-    return section
 
 
 def find_authors(values: list[str] | None) -> list[Author]:

@@ -19,6 +19,7 @@ from django.utils.text import slugify
 from taggit.models import Tag
 
 from articles import wordpress
+from articles.importing import find_section, saving_note
 from articles.models import Article, ArticleRedirect, Author, Byline, Section
 from articles.progress import ProgressBar
 
@@ -84,7 +85,11 @@ class Command(BaseCommand):
 
     def handle(self, *args, files, section_default, dry_run, skip_bad, verbosity, **options):
         started = time.monotonic()
-        default_section = find_section(section_default) if section_default else None
+        default_section = (
+            find_section(section_default, option="--section-default", prefix=f"{COMMAND}: ")
+            if section_default
+            else None
+        )
         zone = ZoneInfo(settings.TIME_ZONE)
         exports, bad = [], []
         for name in files:
@@ -120,12 +125,7 @@ class Command(BaseCommand):
             if dry_run:
                 transaction.set_rollback(True)
             elif bar.enabled and changed:
-                # Revisions and search entries are written as the transaction commits
-                # (articles/changes.py), after the bar is full: say why the wait goes on.
-                self.stderr.write(
-                    f"Saving revisions and the search index for {changed} stories…",
-                    style_func=str,
-                )
+                self.stderr.write(saving_note(changed), style_func=str)
         for line in bad:
             self.stderr.write(f"{COMMAND}: skipped {line}")
         if verbosity:
@@ -291,20 +291,6 @@ def read_file(name: str) -> bytes:
         raise wordpress.WxrError("is a directory, not an export file") from None
     except OSError as error:
         raise wordpress.WxrError(f"cannot read it: {error.strerror or error}") from None
-
-
-def find_section(value: str) -> Section:
-    section = (
-        Section.objects.filter(slug=value).first()
-        or Section.objects.filter(name__iexact=value.strip()).first()
-    )
-    if section is None:
-        known = ", ".join(Section.objects.values_list("slug", flat=True)) or "none yet"
-        raise CommandError(
-            f"{COMMAND}: --section-default {value!r}: no such section (sections: {known}); "
-            "nothing was imported"
-        )
-    return section
 
 
 def unique_slug(model, base: str, *, max_length: int = wordpress.SLUG_MAX_LENGTH) -> str:

@@ -121,6 +121,8 @@ class TaggedArticle(TaggedItemBase):
                 fields=["content_object", "tag"], name="articles_taggedarticle_unique"
             )
         ]
+        # Tag pages and related stories start from the tag.
+        indexes = [models.Index(fields=["tag", "content_object"], name="taggedarticle_tag_idx")]
 
     def natural_key(self):
         return (*self.content_object.natural_key(), *self.tag.natural_key())
@@ -281,6 +283,9 @@ class Article(models.Model):
             models.Index(fields=["section", "status", "publish_at"], name="article_section_idx"),
             models.Index(fields=["featured", "status", "publish_at"], name="article_featured_idx"),
             models.Index(fields=["-updated_at"], name="article_updated_idx"),
+            models.Index(
+                fields=["status", "first_published_at"], name="article_first_published_idx"
+            ),
         ]
         constraints = [
             models.CheckConstraint(

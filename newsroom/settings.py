@@ -167,6 +167,8 @@ LOGGING = {
 ARTICLES_PER_PAGE = 20
 # URLs per sitemap file; /sitemap.xml becomes an index past it (the protocol allows 50,000).
 SITEMAP_PAGE_SIZE = 50000
+# Seconds the sitemaps are served from the cache (0: never cached).
+SITEMAP_CACHE_SECONDS = int(env("SITEMAP_CACHE_SECONDS", "600"))
 FIXTURE_DIRS = [BASE_DIR / "fixtures"]
 
 # How long a shared preview link works, in seconds (default 7 days).

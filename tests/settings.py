@@ -14,3 +14,5 @@ STORAGES = {
     "staticfiles": {"BACKEND": "django.contrib.staticfiles.storage.StaticFilesStorage"},
 }
 WHITENOISE_AUTOREFRESH = True
+# Each test sees its own data: sitemaps are not cached, except where a test turns it on.
+SITEMAP_CACHE_SECONDS = 0

@@ -7,11 +7,16 @@ from urllib.parse import urlsplit
 from urllib.robotparser import RobotFileParser
 
 import pytest
+import redis
+from django.core.cache import cache
+from django.db import connection
+from django.test.utils import CaptureQueriesContext
 from django.utils import timezone
 from usp.tree import sitemap_tree_for_homepage
 
 from articles.models import Article, Section
 from tests.factories import ArticleFactory, AuthorFactory, SectionFactory
+from tests.services import require
 
 pytestmark = pytest.mark.django_db
 
@@ -235,6 +240,8 @@ def test_news_sitemap_stops_at_google_limit_of_1000(client, section, frozen_now)
             section=section,
             status=Article.Status.PUBLISHED,
             publish_at=frozen_now - timedelta(seconds=n + 1),
+            # bulk_create skips save(): bulk writers stamp the first publication themselves.
+            first_published_at=frozen_now - timedelta(seconds=n + 1),
         )
         for n in range(1001)
     )
@@ -281,3 +288,27 @@ def test_a_sitemap_crawler_finds_every_page_from_robots_txt(live_server, setting
     assert {item.publication_name for item in news} == {"Newsroom"}
     assert {item.publication_language for item in news} == {"en"}
     assert all(page.last_modified for page in tree.all_pages() if not page.news_story)
+
+
+def test_sitemaps_are_served_from_redis_between_crawls(client, section, settings):
+    url = "redis://127.0.0.1:6379/3"
+    try:
+        redis.Redis.from_url(url).ping()
+        reachable = True
+    except redis.ConnectionError:
+        reachable = False
+    require(reachable, "Redis is not running on 127.0.0.1:6379")
+    settings.CACHES = {
+        "default": {"BACKEND": "django.core.cache.backends.redis.RedisCache", "LOCATION": url}
+    }
+    settings.SITEMAP_CACHE_SECONDS = 60
+    cache.clear()
+    ArticleFactory(live=True, headline="Cached story")
+    first = client.get("/sitemap.xml")
+    assert first.status_code == HTTPStatus.OK
+    assert "max-age=60" in first["Cache-Control"]
+    with CaptureQueriesContext(connection) as queries:
+        second = client.get("/sitemap.xml")
+    assert second.content == first.content
+    assert len(queries) == 0
+    cache.clear()

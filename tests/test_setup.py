@@ -1,5 +1,6 @@
 """The operator's doors: settings from the environment, the local admin login, deploy checks."""
 
+import json
 import os
 import subprocess
 import sys
@@ -104,3 +105,22 @@ def test_deploy_check_is_clean_with_tls(tls):
     )
     assert result.returncode == 0, result.stdout + result.stderr
     assert "no issues" in result.stdout
+
+
+def test_whitenoise_serves_hashed_static_files_when_debug_is_off(settings, tmp_path):
+    from django.core.management import call_command as run
+    from django.test import Client
+
+    settings.DEBUG = False
+    settings.STATIC_ROOT = tmp_path
+    settings.STORAGES = {
+        **settings.STORAGES,
+        "staticfiles": {"BACKEND": "whitenoise.storage.CompressedManifestStaticFilesStorage"},
+    }
+    run("collectstatic", interactive=False, verbosity=0)
+    manifest = json.loads((tmp_path / "staticfiles.json").read_text())
+    hashed = manifest["paths"]["css/site.css"]
+    response = Client().get(f"/static/{hashed}")
+    assert response.status_code == 200
+    assert "max-age=315360000" in response["Cache-Control"]
+    assert b"".join(response.streaming_content).startswith(b"/*")

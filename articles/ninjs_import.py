@@ -44,7 +44,7 @@ from django.utils.html import strip_tags
 from django.utils.text import slugify
 
 from articles.ninjs import IPTC_GENRES, NINJS_3_NAMES
-from articles.sanitize import sanitize_body
+from articles.sanitize import rename_to_allowed, sanitize_body
 from articles.wiretext import escape_text
 
 # Field sizes of the models the story goes into.
@@ -645,13 +645,6 @@ def detect_standard(document: dict) -> str:
 
 # -- Bodies ------------------------------------------------------------------------------------
 
-# Tags outside the allow-list whose meaning has an allowed twin.
-_RENAMES = [
-    (re.compile(r"<(/?)h1\b", re.IGNORECASE), r"<\1h2"),
-    (re.compile(r"<(/?)h[4-6]\b", re.IGNORECASE), r"<\1h3"),
-    (re.compile(r"<(/?)b\b", re.IGNORECASE), r"<\1strong"),
-    (re.compile(r"<(/?)i\b", re.IGNORECASE), r"<\1em"),
-]
 # Removing these tags would glue words together (“a<br>b” → “ab”); a blank line keeps them
 # apart and, outside an element, starts a new paragraph.
 _BREAKS = [
@@ -673,7 +666,8 @@ _TOKEN = re.compile(r"<(/?)([a-z0-9]+)\b[^>]*>|[^<]+", re.IGNORECASE)
 
 def html_body(markup: str) -> str:
     """An HTML or XHTML body on the allow-list, loose text wrapped in paragraphs."""
-    for pattern, replacement in _RENAMES + _BREAKS:
+    markup = rename_to_allowed(markup)
+    for pattern, replacement in _BREAKS:
         markup = pattern.sub(replacement, markup)
     return sanitize_body(_wrap_loose_text(sanitize_body(markup)))
 

@@ -26,7 +26,7 @@ from django.utils.html import strip_tags
 from django.utils.text import slugify
 
 from articles.models import Article
-from articles.sanitize import sanitize_body
+from articles.sanitize import rename_to_allowed, sanitize_body
 
 HEADLINE_MAX_LENGTH = 200  # Article.headline
 SLUG_MAX_LENGTH = 200  # Article.slug
@@ -460,13 +460,6 @@ _TABLE = re.compile(r"<table\b", re.IGNORECASE)
 _NEXTPAGE = re.compile(r"<!--\s*nextpage\s*-->", re.IGNORECASE)
 _MORE = re.compile(r"<!--\s*(?:more\b[^>]*|noteaser)\s*-->", re.IGNORECASE)
 _CAPTION_IMAGE = re.compile(r"((?:<a [^>]+>\s*)?<img [^>]+>(?:\s*</a>)?)(.*)", re.DOTALL)
-# Tags the allow-list lacks but whose meaning has an allowed twin.
-_RENAMES = [
-    (re.compile(r"<(/?)h1\b", re.IGNORECASE), r"<\1h2"),
-    (re.compile(r"<(/?)h[4-6]\b", re.IGNORECASE), r"<\1h3"),
-    (re.compile(r"<(/?)b\b", re.IGNORECASE), r"<\1strong"),
-    (re.compile(r"<(/?)i\b", re.IGNORECASE), r"<\1em"),
-]
 # Dropping these tags would glue neighbouring words together ("a<br>b" → "ab"); a break or a
 # blank line keeps them apart (a blank line becomes a paragraph break).
 _BREAKS = [
@@ -526,7 +519,8 @@ def convert_body(content: str) -> tuple[str, Counter, Counter]:
     text = _EMBED_ELEMENT.sub(embed_element, text)
     stripped["script"] += len(_SCRIPT.findall(text))
     stripped["table"] += len(_TABLE.findall(text))
-    for pattern, replacement in _RENAMES + _BREAKS:
+    text = rename_to_allowed(text)
+    for pattern, replacement in _BREAKS:
         text = pattern.sub(replacement, text)
     if not is_blocks:
         text = autop(text)

@@ -9,6 +9,7 @@ from pathlib import Path
 import pytest
 from django.contrib.auth import get_user_model
 from django.core.management import call_command
+from django.test import Client
 
 ROOT = Path(__file__).resolve().parents[1]
 
@@ -108,16 +109,13 @@ def test_deploy_check_is_clean_with_tls(tls):
 
 
 def test_whitenoise_serves_hashed_static_files_when_debug_is_off(settings, tmp_path):
-    from django.core.management import call_command as run
-    from django.test import Client
-
     settings.DEBUG = False
     settings.STATIC_ROOT = tmp_path
     settings.STORAGES = {
         **settings.STORAGES,
         "staticfiles": {"BACKEND": "whitenoise.storage.CompressedManifestStaticFilesStorage"},
     }
-    run("collectstatic", interactive=False, verbosity=0)
+    call_command("collectstatic", interactive=False, verbosity=0)
     manifest = json.loads((tmp_path / "staticfiles.json").read_text())
     hashed = manifest["paths"]["css/site.css"]
     response = Client().get(f"/static/{hashed}")

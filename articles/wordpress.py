@@ -84,6 +84,8 @@ class WxrPost:
     category: Category | None  # the section's category (top level); None: the default section
     tags: list[str]
     old_paths: list[str]  # the WordPress permalink path and /?p=<id>, as get_full_path() gives
+    # `wordpress:<site>/?p=<id>`: finds the story again on a later run, even with several sites.
+    source_uri: str = ""
     wp_status: str = "publish"
     is_protected: bool = False
     stripped: Counter = field(default_factory=Counter)  # kind -> occurrences
@@ -169,7 +171,9 @@ def read_export(data: bytes, *, source: str, tz: tzinfo) -> WxrExport:
         else:
             try:
                 posts.append(
-                    _read_post(item, fields, source, authors, categories, parents, tz, base_path)
+                    _read_post(
+                        item, fields, source, authors, categories, parents, tz, base_path, site_url
+                    )
                 )
             except WxrError as problem:
                 title = _plain(fields.get("title", ""))[:60]
@@ -224,7 +228,9 @@ def parse_xml(data: bytes) -> Element:
         ) from None
 
 
-def _read_post(item, fields, source, authors, categories, parents, tz, base_path) -> WxrPost:
+def _read_post(
+    item, fields, source, authors, categories, parents, tz, base_path, site_url
+) -> WxrPost:
     raw_id = fields.get("wp:post_id", "").strip()
     if not raw_id.isdigit():
         raise WxrError("no wp:post_id" if not raw_id else f"wp:post_id {raw_id!r} is not a number")
@@ -289,6 +295,7 @@ def _read_post(item, fields, source, authors, categories, parents, tz, base_path
         category=section_category,
         tags=tags,
         old_paths=old_paths(fields.get("link", ""), post_id, base_path=base_path),
+        source_uri=f"wordpress:{site_url.rstrip('/')}{post_id_path(post_id)}",
         wp_status=wp_status,
         is_protected=is_protected,
         stripped=stripped,

@@ -607,3 +607,24 @@ def test_any_post_content_becomes_an_allow_listed_body(content):
 
     assert sanitize_body(body) == body
     assert not SHORTCODE.search(body)
+
+
+def test_two_wordpress_sites_with_the_same_post_ids_import_side_by_side(tmp_path):
+    other = tmp_path / "other-site.xml"
+    other.write_text(
+        (DATA / "minimal.xml")
+        .read_text(encoding="utf-8")
+        .replace("ledger.example.org", "gazette.example.net")
+        .replace("river park", "harbor park"),
+        encoding="utf-8",
+    )
+    run(DATA / "minimal.xml")
+    first = set(Article.objects.values_list("pk", "source_uri"))
+    run(other)
+    run(DATA / "minimal.xml")  # a re-run of the first site still updates, never duplicates
+
+    sources = dict(Article.objects.values_list("source_uri", "headline"))
+    assert len(sources) == 2 * len(first)
+    assert all(uri.startswith("wordpress:https://") for uri in sources)
+    assert any("gazette.example.net" in uri for uri in sources)
+    assert any("harbor park" in headline for headline in sources.values())

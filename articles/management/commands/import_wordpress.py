@@ -1,7 +1,8 @@
 """`manage.py import_wordpress`: a WordPress export (WXR) becomes stories; old links keep working.
 
-A post's story is found again on a later run through its `/?p=<post id>` old address (an
-ArticleRedirect row, unique), so re-running an import updates stories instead of duplicating them.
+A post's story is found again on a later run through its source id, `wordpress:<site>/?p=<post
+id>` (Article.source_uri, unique), so re-running an import updates stories instead of
+duplicating them, and two WordPress sites can be imported side by side.
 """
 
 import time
@@ -169,9 +170,7 @@ class StoryWriter:
         self.created: Counter = Counter()
 
     def write(self, post: wordpress.WxrPost) -> Outcome:
-        found = (
-            ArticleRedirect.objects.filter(old_path=post.id_path).select_related("article").first()
-        )
+        found = Article.objects.filter(source_uri=post.source_uri).first()
         section = self.section_for(post.category)
         values = {
             "headline": post.headline,
@@ -183,10 +182,10 @@ class StoryWriter:
             "featured": post.featured,
         }
         if found is None:
-            article = Article(slug=unique_slug(Article, post.slug_base))
+            article = Article(slug=unique_slug(Article, post.slug_base), source_uri=post.source_uri)
             action = "created"
         else:
-            article = found.article
+            article = found
             changed = any(getattr(article, key) != value for key, value in values.items())
             action = "updated" if changed else "unchanged"
         for key, value in values.items():

@@ -3,6 +3,7 @@ from django.core.management import call_command
 
 from tests.browser import browser  # noqa: F401 (a fixture: one Chromium per test module)
 from tests.factories import AuthorFactory, SectionFactory
+from tests.ninjs_schemas import validators  # noqa: F401 (a fixture: the IPTC ninjs schemas)
 
 
 @pytest.fixture

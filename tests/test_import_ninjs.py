@@ -13,7 +13,6 @@ from django.utils import timezone
 from hypothesis import HealthCheck, given
 from hypothesis import settings as hypothesis_settings
 from hypothesis import strategies as st
-from jsonschema.validators import validator_for
 from taggit.models import Tag
 
 from articles import ninjs_import
@@ -21,12 +20,11 @@ from articles.models import Article, Author, Byline, Correction, Revision
 from articles.ninjs import to_ninjs_2, to_ninjs_3
 from articles.publishing import unpublish
 from tests.factories import ArticleFactory, AuthorFactory, CorrectionFactory, SectionFactory
+from tests.ninjs_schemas import NINJS_DIR, assert_valid
 
 pytestmark = pytest.mark.django_db
 
 DATA = Path(__file__).parent / "data" / "ninjs"
-# The IPTC's schemas and examples stay beside the repository, where they are published.
-NINJS_DIR = Path(__file__).resolve().parents[2] / "shared" / "ninjs"
 EXAMPLES = NINJS_DIR / "examples"
 
 
@@ -57,28 +55,6 @@ def refused(*files, **options) -> str:
     message = str(error.value)
     assert "\n" not in message
     return message
-
-
-def load_validator(name):
-    schema = json.loads((NINJS_DIR / name).read_text())
-    validator_class = validator_for(schema)
-    return validator_class(schema, format_checker=validator_class.FORMAT_CHECKER)
-
-
-@pytest.fixture(scope="module")
-def validators():
-    return {
-        "2": load_validator("ninjs-schema_2.2.json"),
-        "3": load_validator("ninjs-schema_3.1.json"),
-    }
-
-
-def assert_valid(validator, document):
-    errors = [
-        f"{'/'.join(map(str, error.absolute_path))}: {error.message}"
-        for error in validator.iter_errors(document)
-    ]
-    assert not errors, errors
 
 
 @pytest.fixture

@@ -4,38 +4,19 @@ import json
 from datetime import timedelta
 from http import HTTPStatus
 from io import BytesIO
-from pathlib import Path
 
 import pytest
 from django.core.files.uploadedfile import SimpleUploadedFile
 from django.utils import timezone
-from jsonschema.validators import validator_for
 from PIL import Image
 
 from articles.models import Article
 from tests.factories import ArticleFactory, AuthorFactory, CorrectionFactory
+from tests.ninjs_schemas import NINJS_DIR, assert_valid
 
 pytestmark = pytest.mark.django_db
 
-# The schemas stay where the IPTC publishes them for this project: beside the repository.
-NINJS_DIR = Path(__file__).resolve().parents[2] / "shared" / "ninjs"
 SEED_UUID = "6f1e3c1a-2b7d-4e5f-9a10-fac7519b6a4c"
-
-
-def load_validator(name):
-    schema = json.loads((NINJS_DIR / name).read_text())
-    # Each file names its JSON Schema draft in `$schema`; use that draft's validator.
-    validator_class = validator_for(schema)
-    validator_class.check_schema(schema)
-    return validator_class(schema, format_checker=validator_class.FORMAT_CHECKER)
-
-
-@pytest.fixture(scope="module")
-def validators():
-    return {
-        "2": load_validator("ninjs-schema_2.2.json"),
-        "3": load_validator("ninjs-schema_3.1.json"),
-    }
 
 
 def fetch_ninjs(client, article, version=None):
@@ -44,14 +25,6 @@ def fetch_ninjs(client, article, version=None):
     assert response.status_code == HTTPStatus.OK, response.content
     assert response["Content-Type"].startswith("application/json")
     return response.json()
-
-
-def assert_valid(validator, document):
-    errors = [
-        f"{'/'.join(map(str, error.absolute_path))}: {error.message}"
-        for error in validator.iter_errors(document)
-    ]
-    assert not errors, errors
 
 
 @pytest.fixture

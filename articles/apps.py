@@ -8,4 +8,4 @@ class ArticlesConfig(AppConfig):
 
     def ready(self):
         # Connect the signals that keep revisions and the search index in step.
-        from articles import changes  # noqa: F401
+        from articles.editorial import changes  # noqa: F401

@@ -1,7 +1,8 @@
 from django.urls import path, register_converter
 
 from articles import converters, views
-from articles.feeds import (
+from articles.outputs.crawlers import news_sitemap, robots_txt, sitemap, sitemap_section
+from articles.outputs.feeds import (
     AuthorFeed,
     CorrectionsFeed,
     LatestStoriesAtomFeed,
@@ -9,7 +10,6 @@ from articles.feeds import (
     SectionFeed,
     TagFeed,
 )
-from articles.seo import news_sitemap, robots_txt, sitemap, sitemap_section
 
 register_converter(converters.FourDigitYearConverter, "yyyy")
 register_converter(converters.TwoDigitConverter, "mm")

@@ -9,10 +9,12 @@ from django.template.response import TemplateResponse
 from django.views.generic import ListView
 from taggit.models import Tag
 
-from articles import revisions, search, structured_data
+from articles import search
+from articles.editorial import revisions
+from articles.editorial.preview import article_pk_from
 from articles.forms import SearchForm
 from articles.models import Article, ArticleRedirect, Author, Byline, Correction, Section
-from articles.preview import article_pk_from
+from articles.outputs import structured_data
 
 LATEST_COUNT = 12
 RAIL_COUNT = 4

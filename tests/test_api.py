@@ -13,7 +13,7 @@ from django.utils import timezone
 from django.utils.http import http_date
 from PIL import Image
 
-from articles import publishing
+from articles.editorial import publishing
 from articles.models import Article, Section
 from tests.factories import ArticleFactory, AuthorFactory, CorrectionFactory, SectionFactory
 

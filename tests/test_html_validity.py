@@ -20,8 +20,8 @@ from django.template import loader
 from django.utils import timezone
 from PIL import Image
 
+from articles.editorial.preview import preview_url
 from articles.models import Article
-from articles.preview import preview_url
 from tests.factories import ArticleFactory, AuthorFactory, CorrectionFactory, SectionFactory
 from tests.services import require
 

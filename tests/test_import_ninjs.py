@@ -15,10 +15,10 @@ from hypothesis import settings as hypothesis_settings
 from hypothesis import strategies as st
 from taggit.models import Tag
 
-from articles import ninjs_import
+from articles.editorial.publishing import unpublish
+from articles.ingest import ninjs as ninjs_import
 from articles.models import Article, Author, Byline, Correction, Revision
-from articles.ninjs import to_ninjs_2, to_ninjs_3
-from articles.publishing import unpublish
+from articles.outputs.ninjs import to_ninjs_2, to_ninjs_3
 from tests.factories import ArticleFactory, AuthorFactory, CorrectionFactory, SectionFactory
 from tests.ninjs_schemas import NINJS_DIR, assert_valid
 

@@ -21,7 +21,7 @@ from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 from taggit.models import Tag
 
-from articles import wordpress
+from articles.ingest import wordpress
 from articles.models import Article, ArticleRedirect, Author, Byline, Section, TaggedArticle
 from articles.sanitize import sanitize_body
 from tests.factories import ArticleFactory, SectionFactory

@@ -5,7 +5,7 @@ import pytest
 from django.urls import reverse
 from django.utils import timezone
 
-from articles.preview import make_token, preview_url
+from articles.editorial.preview import make_token, preview_url
 from tests.factories import ArticleFactory
 
 pytestmark = pytest.mark.django_db

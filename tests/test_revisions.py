@@ -8,7 +8,7 @@ from django.contrib.auth.models import User
 from django.urls import reverse
 from django.utils import timezone
 
-from articles import publishing, revisions
+from articles.editorial import publishing, revisions
 from articles.models import Article, Revision
 from tests.factories import ArticleFactory, AuthorFactory, CorrectionFactory
 from tests.test_admin import article_form

@@ -7,7 +7,7 @@ import pytest
 from django.utils import timezone
 from django.utils.html import strip_tags
 
-from articles import publishing
+from articles.editorial import publishing
 from tests.factories import ArticleFactory, AuthorFactory, SectionFactory
 
 pytestmark = pytest.mark.django_db

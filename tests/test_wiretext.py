@@ -10,9 +10,9 @@ import pytest
 from hypothesis import event, example, given
 from hypothesis import strategies as st
 
-from articles import wiretext
+from articles.ingest import wiretext
+from articles.ingest.wiretext import BlockKind, WireTextError
 from articles.sanitize import sanitize_body
-from articles.wiretext import BlockKind, WireTextError
 
 VISIBLE = {"L", "N", "P", "S"}
 

@@ -22,9 +22,10 @@ from django.utils import timezone
 from django.utils.text import slugify
 from taggit.models import Tag
 
-from articles import search, wiretext
+from articles import search
+from articles.ingest import wiretext
+from articles.ingest.progress import ProgressBar
 from articles.models import Article, Author, Byline, Section, TaggedArticle
-from articles.progress import ProgressBar
 
 # Stories per transaction; rows per INSERT are further capped by the database's parameter limit.
 BATCH_SIZE = 2000

@@ -22,11 +22,12 @@ from django.urls import Resolver404, resolve, reverse
 from django.utils import timezone
 from django.utils.text import slugify
 
-from articles import ninjs_import, wiretext
-from articles.importing import find_section, parse_publish_time, saving_note
+from articles.editorial.publishing import PublishingError, publish, return_to_draft, unpublish
+from articles.ingest import ninjs as ninjs_import
+from articles.ingest import wiretext
+from articles.ingest.options import find_section, parse_publish_time, saving_note
+from articles.ingest.progress import ProgressBar
 from articles.models import Article, Author, Byline, Correction, Section
-from articles.progress import ProgressBar
-from articles.publishing import PublishingError, publish, return_to_draft, unpublish
 
 COMMAND = "import_ninjs"
 STDIN = "-"

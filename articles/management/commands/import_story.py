@@ -12,12 +12,12 @@ from django.urls import reverse
 from django.utils import timezone
 from taggit.models import Tag
 
-from articles import wiretext
-from articles.copydesk import blocking_problems
-from articles.importing import find_section, first_section, parse_publish_time
+from articles.editorial.copydesk import blocking_problems
+from articles.editorial.publishing import PublishingError, publish
+from articles.ingest import wiretext
+from articles.ingest.options import find_section, first_section, parse_publish_time
+from articles.ingest.progress import ProgressBar
 from articles.models import Article, Author, Byline
-from articles.progress import ProgressBar
-from articles.publishing import PublishingError, publish
 from articles.sanitize import sanitize_body
 
 STDIN = "-"

@@ -19,10 +19,10 @@ from django.db.models import Max
 from django.utils.text import slugify
 from taggit.models import Tag
 
-from articles import wordpress
-from articles.importing import find_section, saving_note
+from articles.ingest import wordpress
+from articles.ingest.options import find_section, saving_note
+from articles.ingest.progress import ProgressBar
 from articles.models import Article, ArticleRedirect, Author, Byline, Section
-from articles.progress import ProgressBar
 
 COMMAND = "import_wordpress"
 DEFAULT_SECTION_SLUG, DEFAULT_SECTION_NAME = "news", "News"

@@ -43,9 +43,9 @@ from typing import Any
 from django.utils.html import strip_tags
 from django.utils.text import slugify
 
-from articles.ninjs import IPTC_GENRES, NINJS_3_NAMES
+from articles.ingest.wiretext import escape_text
+from articles.outputs.ninjs import IPTC_GENRES, NINJS_3_NAMES
 from articles.sanitize import rename_to_allowed, sanitize_body
-from articles.wiretext import escape_text
 
 # Field sizes of the models the story goes into.
 URI_MAX_LENGTH = 500  # Article.source_uri

@@ -17,7 +17,7 @@ from django.utils.translation import gettext_lazy as _
 from taggit.models import Tag
 
 from articles.models import Article, Author, Correction, Section
-from articles.seo import absolute_url
+from articles.outputs.crawlers import absolute_url
 
 FEED_LENGTH = 50
 DUBLIN_CORE = "http://purl.org/dc/elements/1.1/"

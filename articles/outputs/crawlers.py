@@ -18,7 +18,7 @@ from django.views.decorators.cache import cache_page
 from django.views.decorators.http import require_safe
 
 from articles.models import Article
-from articles.sitemaps import SITEMAPS
+from articles.outputs.sitemaps import SITEMAPS
 
 # Google News takes stories published in the last two days, at most 1,000 per sitemap:
 # https://developers.google.com/search/docs/crawling-indexing/sitemaps/news-sitemap

@@ -11,7 +11,8 @@ from django.db import transaction
 from django.db.models.signals import m2m_changed, post_delete, post_save
 from django.dispatch import receiver
 
-from articles import revisions, search
+from articles import search
+from articles.editorial import revisions
 from articles.models import Article, Byline, TaggedArticle
 
 

@@ -9,7 +9,7 @@ from datetime import datetime
 from django.db import transaction
 from django.utils import timezone
 
-from articles.copydesk import blocking_problems
+from articles.editorial.copydesk import blocking_problems
 from articles.models import Article
 
 

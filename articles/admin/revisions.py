@@ -8,7 +8,7 @@ from django.template.response import TemplateResponse
 from django.urls import path, reverse
 from django.utils.translation import gettext as _
 
-from articles import revisions
+from articles.editorial import revisions
 from articles.models import Article, Revision
 
 

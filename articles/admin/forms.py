@@ -7,8 +7,8 @@ from django.utils.translation import gettext_lazy as _
 from django_prose_editor.fields import ProseEditorFormField
 from django_prose_editor.widgets import AdminProseEditorWidget
 
-from articles import revisions
-from articles.copydesk import blocking_problems
+from articles.editorial import revisions
+from articles.editorial.copydesk import blocking_problems
 from articles.models import Article, Revision
 
 # The editor offers exactly the body allow-list of articles/sanitize.py (img and figure come

@@ -1,7 +1,7 @@
 """One sitemap per kind of public page, each listing only what has live stories.
 
-Django's sitemap views (`articles.seo` wires them) call these; `/sitemap.xml` turns into an
-index of `/sitemap-<kind>.xml?p=N` pages once the URLs outgrow one file.
+Django's sitemap views (`articles.outputs.crawlers` wires them) call these; `/sitemap.xml`
+turns into an index of `/sitemap-<kind>.xml?p=N` pages once the URLs outgrow one file.
 """
 
 from datetime import UTC

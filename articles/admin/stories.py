@@ -10,11 +10,11 @@ from django.utils.translation import gettext_lazy as _
 from django.utils.translation import ngettext
 from taggit.models import Tag
 
-from articles import copydesk, publishing
-from articles.admin_forms import REPORTER_STATUSES, ArticleAdminForm, BylineFormSet, can_publish
-from articles.admin_revisions import RevisionAdminMixin
+from articles.admin.forms import REPORTER_STATUSES, ArticleAdminForm, BylineFormSet, can_publish
+from articles.admin.revisions import RevisionAdminMixin
+from articles.editorial import copydesk, publishing
+from articles.editorial.preview import preview_url
 from articles.models import Article, Author, Byline, Correction, Section, TaggedArticle
-from articles.preview import preview_url
 
 
 def short_time(moment) -> str:

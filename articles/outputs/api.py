@@ -24,8 +24,8 @@ from ninja.errors import HttpError
 from pydantic import field_validator
 from taggit.models import Tag
 
-from articles import ninjs
 from articles.models import Article, Byline, Correction, Section
+from articles.outputs import ninjs
 
 PAGE_SIZE = 20
 MAX_PAGE_SIZE = 100

@@ -1,0 +1,3 @@
+"""The desk: the Django admin for stories, their revisions, sections, authors and tags."""
+
+from articles.admin import stories  # noqa: F401  (registers the ModelAdmins)

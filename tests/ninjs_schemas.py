@@ -1,13 +1,14 @@
 """The IPTC's ninjs JSON Schemas, read from ../shared/ninjs/ where they are published."""
 
 import json
-from pathlib import Path
 
 import pytest
 from jsonschema.validators import validator_for
 
+from tests.shared import shared_path
+
 # The schemas stay where the IPTC publishes them for this project: beside the repository.
-NINJS_DIR = Path(__file__).resolve().parents[2] / "shared" / "ninjs"
+NINJS_DIR = shared_path("ninjs")
 
 
 def load_validator(name):

@@ -1,5 +1,4 @@
 from http import HTTPStatus
-from pathlib import Path
 
 import pytest
 from django.core.management import call_command
@@ -7,8 +6,9 @@ from django.utils.html import strip_tags
 from taggit.models import Tag
 
 from articles.models import Article, Author, Byline, Section, TaggedArticle
+from tests.shared import shared_path
 
-SEED_FILE = Path(__file__).resolve().parents[2] / "shared" / "seed" / "000_fac7519b6a4c0f10.txt"
+SEED_FILE = shared_path("seed", "000_fac7519b6a4c0f10.txt")
 SEED_TAGS = {
     "Zohran Mamdani",
     "ICE",

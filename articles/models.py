@@ -14,7 +14,14 @@ from django.utils.translation import gettext_lazy as _
 from taggit.managers import TaggableManager
 from taggit.models import TaggedItemBase
 
-from articles.querysets import ArticleQuerySet
+from articles.fields import FullTextDocumentField  # noqa: F401  (migration 0006 names it here)
+from articles.querysets import (
+    ArticleQuerySet,
+    BylineManager,
+    SlugKeyedManager,
+    TaggedArticleManager,
+)
+from articles.records import ArticleRedirect, Correction, Revision, SearchEntry  # noqa: F401
 from articles.sanitize import sanitize_body
 
 WORDS_PER_MINUTE = 230
@@ -27,13 +34,6 @@ def story_path(slug: str, when) -> str:
         "articles:detail",
         kwargs={"year": day.year, "month": day.month, "day": day.day, "slug": slug},
     )
-
-
-class SlugKeyedManager(models.Manager):
-    """Fixtures refer to sections and authors by slug (their natural key)."""
-
-    def get_by_natural_key(self, slug):
-        return self.get(slug=slug)
 
 
 class Section(models.Model):
@@ -97,11 +97,6 @@ class Author(models.Model):
 
     def natural_key(self):
         return (self.slug,)
-
-
-class TaggedArticleManager(models.Manager):
-    def get_by_natural_key(self, article_uuid, tag_name):
-        return self.get(content_object__uuid=article_uuid, tag__name=tag_name)
 
 
 class TaggedArticle(TaggedItemBase):
@@ -311,15 +306,10 @@ class Article(models.Model):
         )
         if self.status == self.Status.PUBLISHED and self.publish_at and not_yet_public:
             self.first_published_at = self.publish_at
-        update_fields = kwargs.get("update_fields")
-        if update_fields is not None:
-            kwargs["update_fields"] = {
-                *update_fields,
-                "body",
-                "updated_at",
-                "first_published_at",
-                "version",
-            }
+        if kwargs.get("update_fields") is not None:
+            # What save() itself changes is saved too (the body is sanitized on pre_save).
+            stamped = {"body", "updated_at", "first_published_at", "version"}
+            kwargs["update_fields"] = {*kwargs["update_fields"], *stamped}
         super().save(*args, **kwargs)
         if old_path and old_path != self.get_absolute_url():
             # Readers, search engines and other sites keep the old address: it answers 301.
@@ -373,10 +363,23 @@ class Article(models.Model):
         """The local date in the story's URL: its publish time, or its creation for drafts."""
         return timezone.localtime(self.publish_at or self.created_at).date()
 
+    def replace_byline(self, authors) -> None:
+        """Make `authors`, in this order, the story's whole byline."""
+        self.bylines.all().delete()
+        Byline.objects.bulk_create(
+            Byline(article=self, author=author, position=position)
+            for position, author in enumerate(authors)
+        )
+
     @property
     def byline_authors(self) -> list[Author]:
         """The story's authors in byline order (uses prefetched bylines when present)."""
         return [byline.author for byline in self.bylines.all()]
+
+    @property
+    def sorted_tags(self) -> list:
+        """The story's tags in alphabetical order, whatever their case (uses prefetched tags)."""
+        return sorted(self.tags.all(), key=lambda tag: tag.name.casefold())
 
     @property
     def display_title(self) -> str:
@@ -419,11 +422,6 @@ def sanitize_article_body(sender, instance, **kwargs):
     instance.body = sanitize_body(instance.body)
 
 
-class BylineManager(models.Manager):
-    def get_by_natural_key(self, article_uuid, author_slug):
-        return self.get(article__uuid=article_uuid, author__slug=author_slug)
-
-
 class Byline(models.Model):
     """An author's place in a story's byline."""
 
@@ -448,122 +446,3 @@ class Byline(models.Model):
         return (*self.article.natural_key(), *self.author.natural_key())
 
     natural_key.dependencies = ["articles.article", "articles.author"]
-
-
-class Correction(models.Model):
-    class Kind(models.TextChoices):
-        CORRECTION = "correction", _("Correction")
-        CLARIFICATION = "clarification", _("Clarification")
-        UPDATE = "update", _("Update")
-
-    article = models.ForeignKey(Article, on_delete=models.CASCADE, related_name="corrections")
-    kind = models.CharField(_("kind"), max_length=20, choices=Kind.choices, default=Kind.CORRECTION)
-    text = models.TextField(
-        _("text"), help_text=_("What was wrong and what is right, in a sentence or two.")
-    )
-    created_at = models.DateTimeField(_("created at"), default=timezone.now)
-
-    class Meta:
-        ordering = ["-created_at", "-pk"]
-        verbose_name = _("correction")
-        verbose_name_plural = _("corrections")
-        indexes = [models.Index(fields=["-created_at"], name="correction_created_idx")]
-
-    def __str__(self):
-        return f"{self.get_kind_display()} to {self.article}"
-
-
-class RevisionQuerySet(models.QuerySet):
-    def public(self):
-        """Return revisions saved while their story was live: the versions readers saw."""
-        return self.filter(was_live=True)
-
-
-class Revision(models.Model):
-    """A restorable snapshot of a story, taken on every save: who, when, what."""
-
-    article = models.ForeignKey(Article, on_delete=models.CASCADE, related_name="revisions")
-    version = models.PositiveIntegerField(_("version"))
-    created_at = models.DateTimeField(_("saved at"), default=timezone.now)
-    created_by = models.ForeignKey(
-        settings.AUTH_USER_MODEL,
-        verbose_name=_("saved by"),
-        on_delete=models.SET_NULL,
-        null=True,
-        blank=True,
-        related_name="+",
-    )
-    was_live = models.BooleanField(_("was live"), default=False)
-    is_substantive = models.BooleanField(_("substantive update"), default=False)
-    note = models.CharField(_("note"), max_length=300, blank=True)
-    data = models.JSONField(_("snapshot"))
-
-    objects = RevisionQuerySet.as_manager()
-
-    class Meta:
-        ordering = ["-created_at", "-pk"]
-        get_latest_by = ["created_at", "pk"]
-        verbose_name = _("revision")
-        verbose_name_plural = _("revisions")
-        indexes = [models.Index(fields=["article", "-created_at"], name="revision_article_idx")]
-
-    def __str__(self):
-        return f"{self.article} v{self.version}"
-
-
-class ArticleRedirect(models.Model):
-    """An old address of a story (changed slug or date, or a migrated site's permalink)."""
-
-    old_path = models.CharField(_("old path"), max_length=500, unique=True)
-    article = models.ForeignKey(Article, on_delete=models.CASCADE, related_name="redirects")
-    created_at = models.DateTimeField(_("created at"), default=timezone.now)
-
-    class Meta:
-        verbose_name = _("old address")
-        verbose_name_plural = _("old addresses")
-
-    def __str__(self):
-        return f"{self.old_path} → {self.article}"
-
-
-class FullTextDocumentField(models.TextField):
-    """An FTS5 table's hidden document column: the one lookup it takes is `match`."""
-
-
-@FullTextDocumentField.register_lookup
-class Match(models.Lookup):
-    """`document__match=expression`: an FTS5 full-text match."""
-
-    lookup_name = "match"
-
-    def as_sql(self, compiler, connection):
-        lhs, lhs_params = self.process_lhs(compiler, connection)
-        rhs, rhs_params = self.process_rhs(compiler, connection)
-        return f"{lhs} MATCH {rhs}", [*lhs_params, *rhs_params]
-
-
-class SearchEntry(models.Model):
-    """A story's row in SQLite's FTS5 full-text table (PostgreSQL uses Article.search_vector).
-
-    Not managed by migrations' model operations: migration 0004 creates the virtual table.
-    `document` is FTS5's hidden column named after the table, the target of MATCH; `rank` is
-    the bm25 relevance configured in migration 0006 (lower is better).
-    """
-
-    article = models.OneToOneField(
-        Article,
-        primary_key=True,
-        db_column="rowid",
-        db_constraint=False,
-        on_delete=models.DO_NOTHING,
-        related_name="search_entry",
-    )
-    document = FullTextDocumentField(db_column="articles_search")
-    rank = models.FloatField()
-
-    class Meta:
-        managed = False
-        db_table = "articles_search"
-
-    def __str__(self):
-        return f"Search entry of story {self.article_id}"

@@ -1,7 +1,34 @@
+"""The app's managers and querysets. They know their models only through `self.model`, so
+articles/models.py imports this module and nothing here imports it back.
+"""
+
 from django.db import models
 from django.db.models import Count, IntegerField, OuterRef, Prefetch, Subquery
 from django.db.models.expressions import RawSQL
 from django.utils import timezone
+
+
+class SlugKeyedManager(models.Manager):
+    """Fixtures refer to sections and authors by slug (their natural key)."""
+
+    def get_by_natural_key(self, slug):
+        return self.get(slug=slug)
+
+
+class TaggedArticleManager(models.Manager):
+    def get_by_natural_key(self, article_uuid, tag_name):
+        return self.get(content_object__uuid=article_uuid, tag__name=tag_name)
+
+
+class BylineManager(models.Manager):
+    def get_by_natural_key(self, article_uuid, author_slug):
+        return self.get(article__uuid=article_uuid, author__slug=author_slug)
+
+
+class RevisionQuerySet(models.QuerySet):
+    def public(self):
+        """Return revisions saved while their story was live: the versions readers saw."""
+        return self.filter(was_live=True)
 
 
 class ArticleQuerySet(models.QuerySet):
@@ -26,21 +53,18 @@ class ArticleQuerySet(models.QuerySet):
 
     def for_listing(self):
         """Fetch what a story card shows (section and byline) in a fixed number of queries."""
-        from articles.models import Byline
-
+        bylines = self.model.bylines.rel.related_model.objects.select_related("author")
         return self.select_related("section").prefetch_related(
-            Prefetch("bylines", queryset=Byline.objects.select_related("author"))
+            Prefetch("bylines", queryset=bylines)
         )
 
     def related_to(self, article, tag_ids, limit=5):
         """Return up to `limit` stories sharing the most of `tag_ids` with `article`, newest
         first on ties."""
-        from articles.models import TaggedArticle
-
         # Counted per candidate from the (story, tag) index rather than by GROUP BY over a
         # join: grouping would carry every selected column (the body too) through a temporary
         # table, 5x slower on a 100,000-story archive.
-        tagged = TaggedArticle.objects.filter(tag_id__in=tag_ids)
+        tagged = self.model.tagged_items.rel.related_model.objects.filter(tag_id__in=tag_ids)
         shared = (
             tagged.filter(content_object=OuterRef("pk"))
             .order_by()

@@ -7,7 +7,6 @@ def site(request):
     """The site's name and its navigation, on every page."""
     return {
         "site_name": settings.SITE_NAME,
-        "site_url": settings.SITE_URL,
         "twitter_site": settings.SITE_TWITTER,
         # Lazy: evaluated only by templates that render the navigation.
         "nav_sections": Section.objects.only("name", "slug"),

@@ -1,7 +1,6 @@
 from django.urls import path, register_converter
 
 from articles import converters, views
-from articles.outputs.crawlers import news_sitemap, robots_txt, sitemap, sitemap_section
 from articles.outputs.feeds import (
     AuthorFeed,
     CorrectionsFeed,
@@ -10,6 +9,8 @@ from articles.outputs.feeds import (
     SectionFeed,
     TagFeed,
 )
+from articles.outputs.robots import robots_txt
+from articles.outputs.sitemaps import news_sitemap, sitemap, sitemap_section
 
 register_converter(converters.FourDigitYearConverter, "yyyy")
 register_converter(converters.TwoDigitConverter, "mm")

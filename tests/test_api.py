@@ -165,7 +165,15 @@ def test_updated_since_without_offset_is_site_local_time(client, section, settin
 
 @pytest.mark.parametrize(
     "value",
-    ["yesterday", "2026-13-01T00:00:00", "2026-01-01T25:00:00Z", "0001-01-01T00:00:00+14:00", ""],
+    [
+        "yesterday",
+        "2026-13-01T00:00:00",
+        "2026-01-01T25:00:00Z",
+        "0001-01-01T00:00:00+14:00",
+        "",
+        "0",
+        "1700000000",
+    ],
 )
 def test_malformed_updated_since_is_422(client, db, value):
     body = get_json(

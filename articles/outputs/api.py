@@ -2,11 +2,12 @@
 
 Every story queryset here starts from `Article.objects.published()`. Each endpoint runs a fixed
 number of queries whatever the page size, and answers conditional GETs (ETag, Last-Modified)
-with 304 Not Modified.
+with 304 Not Modified. What each endpoint answers and accepts is in
+`articles.outputs.api_schemas`.
 """
 
-from datetime import UTC, datetime
-from typing import Any, Literal
+from datetime import datetime
+from typing import Any
 from uuid import UUID
 
 from django.conf import settings
@@ -14,21 +15,27 @@ from django.db.models import Count, Prefetch, Q, QuerySet
 from django.http import HttpRequest, HttpResponse
 from django.middleware.http import ConditionalGetMiddleware
 from django.shortcuts import get_object_or_404
-from django.urls import reverse
-from django.utils import timezone
 from django.utils.decorators import decorator_from_middleware
 from django.utils.http import http_date
-from ninja import Field, NinjaAPI, Query, Schema
+from ninja import NinjaAPI, Query
 from ninja.decorators import decorate_view
 from ninja.errors import HttpError
-from pydantic import field_validator
 from taggit.models import Tag
 
-from articles.models import Article, Byline, Correction, Section
+from articles.models import Article, Byline, Section
 from articles.outputs import ninjs
-
-PAGE_SIZE = 20
-MAX_PAGE_SIZE = 100
+from articles.outputs.api_schemas import (
+    ArticleDetail,
+    ArticleFilters,
+    ArticlePage,
+    Message,
+    NinjsOptions,
+    Paging,
+    SectionListItem,
+    TagPage,
+    ValidationErrors,
+)
+from articles.outputs.links import absolute_url
 
 api = NinjaAPI(
     title=f"{settings.SITE_NAME} API",
@@ -46,194 +53,6 @@ api = NinjaAPI(
 # from the body (exact, so a renamed tag or a withdrawn story changes it) and the
 # Last-Modified that the view set, then 304 when the client's copy is current.
 conditional_get = decorate_view(decorator_from_middleware(ConditionalGetMiddleware))
-
-
-# Schemas
-
-
-class Message(Schema):
-    detail: str
-
-
-class ValidationErrors(Schema):
-    detail: list[dict[str, Any]]
-
-
-class AuthorOut(Schema):
-    name: str
-    slug: str
-    title: str
-    url: str = Field(description="The author's page on the site.")
-
-    @staticmethod
-    def resolve_url(author) -> str:
-        return ninjs.absolute_url(author.get_absolute_url())
-
-
-class TagOut(Schema):
-    name: str
-    slug: str
-    url: str = Field(description="The tag's page on the site.")
-
-    @staticmethod
-    def resolve_url(tag) -> str:
-        return ninjs.absolute_url(reverse("articles:tag", kwargs={"slug": tag.slug}))
-
-
-class TagListItem(TagOut):
-    story_count: int = Field(description="How many live stories carry the tag.")
-
-
-class SectionOut(Schema):
-    name: str
-    slug: str
-    url: str = Field(description="The section front on the site.")
-
-    @staticmethod
-    def resolve_url(section) -> str:
-        return ninjs.absolute_url(section.get_absolute_url())
-
-
-class SectionListItem(SectionOut):
-    description: str
-    position: int = Field(description="Order in the site navigation; lower comes first.")
-    story_count: int = Field(description="How many live stories the section holds.")
-
-
-class ImageOut(Schema):
-    url: str
-    alt: str
-    caption: str
-    credit: str
-    width: int | None
-    height: int | None
-
-
-class CorrectionOut(Schema):
-    kind: Literal[tuple(Correction.Kind.values)]  # type: ignore[valid-type]
-    text: str
-    created_at: datetime
-
-
-class ArticleSummary(Schema):
-    uuid: UUID
-    url: str = Field(description="The story's canonical address on the site.")
-    api_url: str = Field(description="This story in full from the API.")
-    headline: str
-    kicker: str
-    dek: str
-    kind: Literal[tuple(Article.Kind.values)]  # type: ignore[valid-type]
-    dateline: str
-    section: SectionOut
-    authors: list[AuthorOut] = Field(description="In byline order.")
-    tags: list[TagOut]
-    image: ImageOut | None = Field(description="The lead image, if the story has one.")
-    publish_at: datetime
-    first_published_at: datetime
-    updated_at: datetime
-    version: int
-
-    @staticmethod
-    def resolve_url(article) -> str:
-        return ninjs.absolute_url(article.get_absolute_url())
-
-    @staticmethod
-    def resolve_api_url(article) -> str:
-        return ninjs.absolute_url(reverse("api:article", kwargs={"uuid": article.uuid}))
-
-    @staticmethod
-    def resolve_authors(article) -> list:
-        return article.byline_authors
-
-    @staticmethod
-    def resolve_tags(article) -> list:
-        return sorted(article.tags.all(), key=lambda tag: tag.name.casefold())
-
-    @staticmethod
-    def resolve_first_published_at(article) -> datetime:
-        return article.first_published_at or article.publish_at
-
-    @staticmethod
-    def resolve_image(article) -> dict | None:
-        if not article.image:
-            return None
-        return {
-            "url": ninjs.absolute_url(article.image.url),
-            "alt": article.image_alt,
-            "caption": article.image_caption,
-            "credit": article.image_credit,
-            "width": article.image_width,
-            "height": article.image_height,
-        }
-
-
-class ArticleDetail(ArticleSummary):
-    ninjs_url: str = Field(description="This story as an IPTC ninjs document.")
-    seo_title: str
-    meta_description: str
-    body: str = Field(description="Sanitized HTML: the site's body allow-list only.")
-    word_count: int
-    corrections: list[CorrectionOut] = Field(description="Newest first.")
-
-    @staticmethod
-    def resolve_ninjs_url(article) -> str:
-        return ninjs.absolute_url(reverse("api:article_ninjs", kwargs={"uuid": article.uuid}))
-
-    @staticmethod
-    def resolve_corrections(article) -> list:
-        return list(article.corrections.all())
-
-
-class Page(Schema):
-    count: int = Field(description="Items on all pages.")
-    next: str | None = Field(description="The next page, or null on the last.")
-    previous: str | None = Field(description="The previous page, or null on the first.")
-
-
-class ArticlePage(Page):
-    items: list[ArticleSummary]
-
-
-class TagPage(Page):
-    items: list[TagListItem]
-
-
-class Paging(Schema):
-    page: int = Field(1, ge=1)
-    page_size: int = Field(PAGE_SIZE, ge=1, le=MAX_PAGE_SIZE)
-
-
-class ArticleFilters(Paging):
-    section: str | None = Field(None, description="Only stories in the section with this slug.")
-    tag: str | None = Field(None, description="Only stories with the tag with this slug.")
-    author: str | None = Field(None, description="Only stories by the author with this slug.")
-    updated_since: datetime | None = Field(
-        None,
-        description=(
-            "Only stories changed or gone live at or after this ISO 8601 time; without an offset"
-            " it is read in the site's time zone."
-        ),
-    )
-
-    @field_validator("updated_since")
-    @classmethod
-    def in_utc(cls, value: datetime | None) -> datetime | None:
-        if value is None:
-            return None
-        if timezone.is_naive(value):
-            value = timezone.make_aware(value, timezone.get_default_timezone())
-        try:
-            # Databases store UTC; an offset that pushes the time outside the calendar fails
-            # here (a 422) instead of in the database driver (a 500).
-            return value.astimezone(UTC)
-        except OverflowError:
-            raise ValueError("Time out of range.") from None
-
-
-class NinjsOptions(Schema):
-    version: Literal["2", "2.2", "3", "3.1"] = Field(
-        "2", description="ninjs 2.2 (the default) or 3.x (`3`)."
-    )
 
 
 # Querysets
@@ -260,10 +79,15 @@ def last_modified(*moments: datetime | None) -> str:
     return http_date(max(moment for moment in moments if moment).timestamp())
 
 
-def story_last_modified(article: Article) -> str:
-    """A story changes on save, on going live (a scheduled story) and with a new correction."""
+def live_story(response: HttpResponse, uuid: UUID) -> Article:
+    """The live story with this uuid (404 if none), its Last-Modified set on `response`.
+
+    A story changes on save, on going live (a scheduled story) and with a new correction.
+    """
+    article = get_object_or_404(detail_queryset(), uuid=uuid)
     corrections = [correction.created_at for correction in article.corrections.all()]
-    return last_modified(article.updated_at, article.publish_at, *corrections)
+    response["Last-Modified"] = last_modified(article.updated_at, article.publish_at, *corrections)
+    return article
 
 
 def paginate(request: HttpRequest, queryset: QuerySet, paging: Paging) -> dict[str, Any]:
@@ -277,7 +101,7 @@ def paginate(request: HttpRequest, queryset: QuerySet, paging: Paging) -> dict[s
     def page_url(page):
         query = request.GET.copy()
         query["page"] = str(page)
-        return ninjs.absolute_url(f"{request.path}?{query.urlencode()}")
+        return absolute_url(f"{request.path}?{query.urlencode()}")
 
     return {
         "count": count,
@@ -330,9 +154,7 @@ def list_articles(request, response: HttpResponse, filters: Query[ArticleFilters
 @conditional_get
 def get_article(request, response: HttpResponse, uuid: UUID):
     """The full story: body HTML, byline, tags, section, dates, lead image and corrections."""
-    article = get_object_or_404(detail_queryset(), uuid=uuid)
-    response["Last-Modified"] = story_last_modified(article)
-    return article
+    return live_story(response, uuid)
 
 
 @api.get(
@@ -345,8 +167,7 @@ def get_article(request, response: HttpResponse, uuid: UUID):
 @conditional_get
 def get_article_ninjs(request, response: HttpResponse, uuid: UUID, options: Query[NinjsOptions]):
     """The story as an IPTC ninjs 2.2 document, or ninjs 3.x with `?version=3`."""
-    article = get_object_or_404(detail_queryset(), uuid=uuid)
-    response["Last-Modified"] = story_last_modified(article)
+    article = live_story(response, uuid)
     if options.version.startswith("3"):
         return ninjs.to_ninjs_3(article)
     return ninjs.to_ninjs_2(article)

@@ -1,8 +1,8 @@
 """RSS and Atom feeds of live stories: the whole site, and each section, tag and author.
 
-Links are built from settings.SITE_URL rather than the request's host (there is no
-django.contrib.sites, and behind a CDN the host an app server sees is not the public one), so
-every URL handed to Django's syndication framework is already absolute.
+Links are built on SITE_URL rather than the request's host (there is no django.contrib.sites,
+and behind a CDN the host an app server sees is not the public one): every URL handed to
+Django's syndication framework is already absolute (`articles.outputs.links`).
 """
 
 import mimetypes
@@ -17,7 +17,7 @@ from django.utils.translation import gettext_lazy as _
 from taggit.models import Tag
 
 from articles.models import Article, Author, Correction, Section
-from articles.outputs.crawlers import absolute_url
+from articles.outputs.links import absolute_url
 
 FEED_LENGTH = 50
 DUBLIN_CORE = "http://purl.org/dc/elements/1.1/"
@@ -143,14 +143,27 @@ class LatestStoriesAtomFeed(LatestStoriesFeed):
         return absolute_url(reverse("articles:feed-atom"))
 
 
-class SectionFeed(LatestStoriesFeed):
-    """`/section/<slug>/feed/`: the latest live stories in one section."""
+class ListingFeed(LatestStoriesFeed):
+    """The latest live stories of one listing page, found by its slug: see the subclasses."""
+
+    model: type[Section | Tag | Author]
+    feed_url_name: str
 
     def get_object(self, request, slug):
-        return get_object_or_404(Section, slug=slug)
+        return get_object_or_404(self.model, slug=slug)
 
-    def title(self, section):
-        return f"{section.name} | {settings.SITE_NAME}"
+    def title(self, owner):
+        return f"{owner.name} | {settings.SITE_NAME}"
+
+    def feed_url(self, owner):
+        return absolute_url(reverse(self.feed_url_name, kwargs={"slug": owner.slug}))
+
+
+class SectionFeed(ListingFeed):
+    """`/section/<slug>/feed/`: the latest live stories in one section."""
+
+    model = Section
+    feed_url_name = "articles:section-feed"
 
     def description(self, section):
         return section.description or _("The latest %(section)s stories from %(site)s.") % {
@@ -161,21 +174,15 @@ class SectionFeed(LatestStoriesFeed):
     def link(self, section):
         return absolute_url(section.get_absolute_url())
 
-    def feed_url(self, section):
-        return absolute_url(reverse("articles:section-feed", kwargs={"slug": section.slug}))
-
     def stories(self, section):
         return Article.objects.published().in_section(section)
 
 
-class TagFeed(LatestStoriesFeed):
+class TagFeed(ListingFeed):
     """`/tag/<slug>/feed/`: the latest live stories with one tag."""
 
-    def get_object(self, request, slug):
-        return get_object_or_404(Tag, slug=slug)
-
-    def title(self, tag):
-        return f"{tag.name} | {settings.SITE_NAME}"
+    model = Tag
+    feed_url_name = "articles:tag-feed"
 
     def description(self, tag):
         return _("The latest stories about %(tag)s from %(site)s.") % {
@@ -186,21 +193,15 @@ class TagFeed(LatestStoriesFeed):
     def link(self, tag):
         return absolute_url(reverse("articles:tag", kwargs={"slug": tag.slug}))
 
-    def feed_url(self, tag):
-        return absolute_url(reverse("articles:tag-feed", kwargs={"slug": tag.slug}))
-
     def stories(self, tag):
         return Article.objects.published().tagged(tag.slug)
 
 
-class AuthorFeed(LatestStoriesFeed):
+class AuthorFeed(ListingFeed):
     """`/author/<slug>/feed/`: the latest live stories by one author."""
 
-    def get_object(self, request, slug):
-        return get_object_or_404(Author, slug=slug)
-
-    def title(self, author):
-        return f"{author.name} | {settings.SITE_NAME}"
+    model = Author
+    feed_url_name = "articles:author-feed"
 
     def description(self, author):
         return _("The latest stories by %(author)s from %(site)s.") % {
@@ -210,9 +211,6 @@ class AuthorFeed(LatestStoriesFeed):
 
     def link(self, author):
         return absolute_url(author.get_absolute_url())
-
-    def feed_url(self, author):
-        return absolute_url(reverse("articles:author-feed", kwargs={"slug": author.slug}))
 
     def stories(self, author):
         return Article.objects.published().by_author(author)

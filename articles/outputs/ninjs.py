@@ -29,13 +29,13 @@ import mimetypes
 from datetime import UTC, datetime
 from html.parser import HTMLParser
 from typing import Any
-from urllib.parse import urlsplit
 
 from django.conf import settings
 from django.urls import reverse
 from django.utils.text import get_text_list
 
 from articles.models import Article
+from articles.outputs.links import absolute_url
 
 NINJS_2_SCHEMA = "http://www.iptc.org/std/ninjs/ninjs-schema_2.2.json#"
 NINJS_3_SCHEMA = "http://www.iptc.org/std/ninjs/ninjs-schema_3.1.json#"
@@ -66,15 +66,6 @@ def article_uri(article: Article) -> str:
     return f"urn:uuid:{article.uuid}"
 
 
-def absolute_url(path: str) -> str:
-    """Return a site path (or a storage URL, which may already be absolute) as an absolute URL."""
-    if urlsplit(path).scheme:
-        return path
-    if path.startswith("//"):
-        return f"{urlsplit(settings.SITE_URL).scheme}:{path}"
-    return settings.SITE_URL + path
-
-
 def to_ninjs_2(article: Article) -> dict[str, Any]:
     """Return the story as a ninjs 2.2 document.
 
@@ -91,9 +82,7 @@ def to_ninjs_3(article: Article) -> dict[str, Any]:
 
 
 def _document(article: Article, *, standard_version: str, schema: str) -> dict[str, Any]:
-    authors = article.byline_authors
-    text = PlainText.from_html(article.body)
-    first_published = article.first_published_at or article.publish_at
+    first_published = article.date_published
     document: dict[str, Any] = {
         "uri": article_uri(article),
         "standard": {"name": "ninjs", "version": standard_version, "schema": schema},
@@ -106,39 +95,8 @@ def _document(article: Article, *, standard_version: str, schema: str) -> dict[s
         "language": settings.SITE_LANGUAGE,
         "copyrightholder": settings.SITE_NAME,
         "headlines": _headlines(article),
-        "bodies": [
-            {
-                "role": "main",
-                "contenttype": "text/html",
-                "value": article.body,
-                "charcount": text.charcount,
-                "wordcount": text.wordcount,
-            },
-            {
-                "role": "main",
-                "contenttype": "text/plain",
-                "value": text.value,
-                "charcount": text.charcount,
-                "wordcount": text.wordcount,
-            },
-        ],
-        "subjects": [
-            {
-                "name": article.section.name,
-                "rel": "section",
-                "uri": absolute_url(article.section.get_absolute_url()),
-                "literal": article.section.slug,
-            },
-            *(
-                {
-                    "name": tag.name,
-                    "rel": "about",
-                    "uri": absolute_url(reverse("articles:tag", kwargs={"slug": tag.slug})),
-                    "literal": tag.slug,
-                }
-                for tag in sorted(article.tags.all(), key=lambda tag: tag.name.casefold())
-            ),
-        ],
+        "bodies": _bodies(article),
+        "subjects": _subjects(article),
         "genres": [_genre(article)],
         "renditions": [
             {
@@ -151,7 +109,7 @@ def _document(article: Article, *, standard_version: str, schema: str) -> dict[s
     }
     if descriptions := _descriptions(article):
         document["descriptions"] = descriptions
-    if authors:
+    if authors := article.byline_authors:
         document["by"] = get_text_list([author.name for author in authors], "and")
         document["people"] = [
             {
@@ -167,6 +125,42 @@ def _document(article: Article, *, standard_version: str, schema: str) -> dict[s
     if article.image:
         document["associations"] = [_lead_image(article)]
     return document
+
+
+def _bodies(article: Article) -> list[dict[str, Any]]:
+    text = PlainText.from_html(article.body)
+    return [
+        {
+            "role": "main",
+            "contenttype": contenttype,
+            "value": value,
+            "charcount": text.charcount,
+            "wordcount": text.wordcount,
+        }
+        for contenttype, value in (("text/html", article.body), ("text/plain", text.value))
+    ]
+
+
+def _subjects(article: Article) -> list[dict[str, str]]:
+    section = article.section
+    tags = article.sorted_tags
+    return [
+        {
+            "name": section.name,
+            "rel": "section",
+            "uri": absolute_url(section.get_absolute_url()),
+            "literal": section.slug,
+        },
+        *(
+            {
+                "name": tag.name,
+                "rel": "about",
+                "uri": absolute_url(reverse("articles:tag", kwargs={"slug": tag.slug})),
+                "literal": tag.slug,
+            }
+            for tag in tags
+        ),
+    ]
 
 
 def _headlines(article: Article) -> list[dict[str, str]]:

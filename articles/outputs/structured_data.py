@@ -1,12 +1,16 @@
-"""schema.org JSON-LD for story pages: NewsArticle (by kind) and its BreadcrumbList."""
+"""What a story page tells search engines and social sites: schema.org JSON-LD (NewsArticle
+by kind, and its BreadcrumbList) and the share image its Open Graph and Twitter card tags name.
+"""
 
 import json
 
 from django.conf import settings
 from django.templatetags.static import static
+from django.urls import reverse
 from django.utils.safestring import SafeString, mark_safe
 
 from articles.models import Article
+from articles.outputs.links import absolute_url
 
 SCHEMA_TYPES = {
     Article.Kind.NEWS: "NewsArticle",
@@ -20,22 +24,18 @@ LOGO = "img/logo.png"
 LOGO_SIZE = (600, 60)
 
 
-def absolute(path: str) -> str:
-    return path if path.startswith(("http://", "https://")) else settings.SITE_URL + path
-
-
 def share_image(article: Article) -> dict:
     """The story's lead image, or the site's branded default card (the seed story has none)."""
     if article.image:
         return {
-            "url": absolute(article.image.url),
+            "url": absolute_url(article.image.url),
             "width": article.image_width,
             "height": article.image_height,
             "alt": article.image_alt,
         }
     width, height = DEFAULT_SHARE_IMAGE_SIZE
     return {
-        "url": absolute(static(DEFAULT_SHARE_IMAGE)),
+        "url": absolute_url(static(DEFAULT_SHARE_IMAGE)),
         "width": width,
         "height": height,
         "alt": f"{settings.SITE_NAME} — independent news",
@@ -47,10 +47,10 @@ def publisher() -> dict:
     return {
         "@type": "NewsMediaOrganization",
         "name": settings.SITE_NAME,
-        "url": settings.SITE_URL + "/",
+        "url": absolute_url(reverse("articles:front")),
         "logo": {
             "@type": "ImageObject",
-            "url": absolute(static(LOGO)),
+            "url": absolute_url(static(LOGO)),
             "width": width,
             "height": height,
         },
@@ -61,13 +61,13 @@ def person(author) -> dict:
     return {
         "@type": "Person",
         "name": author.name,
-        "url": absolute(author.get_absolute_url()),
+        "url": absolute_url(author.get_absolute_url()),
         **({"jobTitle": author.title} if author.title else {}),
     }
 
 
 def news_article(article: Article, authors, tags, corrections) -> dict:
-    url = absolute(article.get_absolute_url())
+    url = absolute_url(article.get_absolute_url())
     image = share_image(article)
     # A preview of a draft has no publication time yet.
     published = article.date_published or article.created_at
@@ -112,9 +112,9 @@ def news_article(article: Article, authors, tags, corrections) -> dict:
 
 def breadcrumbs(article: Article) -> dict:
     trail = [
-        (settings.SITE_NAME, settings.SITE_URL + "/"),
-        (article.section.name, absolute(article.section.get_absolute_url())),
-        (article.headline, absolute(article.get_absolute_url())),
+        (settings.SITE_NAME, absolute_url(reverse("articles:front"))),
+        (article.section.name, absolute_url(article.section.get_absolute_url())),
+        (article.headline, absolute_url(article.get_absolute_url())),
     ]
     return {
         "@context": "https://schema.org",

@@ -1,0 +1,218 @@
+"""The shapes of the JSON API (`articles.outputs.api`): what each endpoint answers and accepts.
+
+Field descriptions are the API's documentation: they appear in `/api/v1/openapi.json` and on
+`/api/v1/docs`.
+"""
+
+import re
+from datetime import UTC, datetime
+from typing import Any, Literal
+from uuid import UUID
+
+from django.urls import reverse
+from django.utils import timezone
+from ninja import Field, Schema
+from pydantic import field_validator
+
+from articles.models import Article, Correction
+from articles.outputs.links import absolute_url
+
+PAGE_SIZE = 20
+MAX_PAGE_SIZE = 100
+
+
+class Message(Schema):
+    detail: str
+
+
+class ValidationErrors(Schema):
+    detail: list[dict[str, Any]]
+
+
+class AuthorOut(Schema):
+    name: str
+    slug: str
+    title: str
+    url: str = Field(description="The author's page on the site.")
+
+    @staticmethod
+    def resolve_url(author) -> str:
+        return absolute_url(author.get_absolute_url())
+
+
+class TagOut(Schema):
+    name: str
+    slug: str
+    url: str = Field(description="The tag's page on the site.")
+
+    @staticmethod
+    def resolve_url(tag) -> str:
+        return absolute_url(reverse("articles:tag", kwargs={"slug": tag.slug}))
+
+
+class TagListItem(TagOut):
+    story_count: int = Field(description="How many live stories carry the tag.")
+
+
+class SectionOut(Schema):
+    name: str
+    slug: str
+    url: str = Field(description="The section front on the site.")
+
+    @staticmethod
+    def resolve_url(section) -> str:
+        return absolute_url(section.get_absolute_url())
+
+
+class SectionListItem(SectionOut):
+    description: str
+    position: int = Field(description="Order in the site navigation; lower comes first.")
+    story_count: int = Field(description="How many live stories the section holds.")
+
+
+class ImageOut(Schema):
+    url: str
+    alt: str
+    caption: str
+    credit: str
+    width: int | None
+    height: int | None
+
+
+class CorrectionOut(Schema):
+    kind: Literal[tuple(Correction.Kind.values)]  # type: ignore[valid-type]
+    text: str
+    created_at: datetime
+
+
+class ArticleSummary(Schema):
+    uuid: UUID
+    url: str = Field(description="The story's canonical address on the site.")
+    api_url: str = Field(description="This story in full from the API.")
+    headline: str
+    kicker: str
+    dek: str
+    kind: Literal[tuple(Article.Kind.values)]  # type: ignore[valid-type]
+    dateline: str
+    section: SectionOut
+    authors: list[AuthorOut] = Field(description="In byline order.")
+    tags: list[TagOut]
+    image: ImageOut | None = Field(description="The lead image, if the story has one.")
+    publish_at: datetime
+    first_published_at: datetime
+    updated_at: datetime
+    version: int
+
+    @staticmethod
+    def resolve_url(article) -> str:
+        return absolute_url(article.get_absolute_url())
+
+    @staticmethod
+    def resolve_api_url(article) -> str:
+        return absolute_url(reverse("api:article", kwargs={"uuid": article.uuid}))
+
+    @staticmethod
+    def resolve_authors(article) -> list:
+        return article.byline_authors
+
+    @staticmethod
+    def resolve_tags(article) -> list:
+        return article.sorted_tags
+
+    @staticmethod
+    def resolve_first_published_at(article) -> datetime:
+        return article.date_published
+
+    @staticmethod
+    def resolve_image(article) -> dict | None:
+        if not article.image:
+            return None
+        return {
+            "url": absolute_url(article.image.url),
+            "alt": article.image_alt,
+            "caption": article.image_caption,
+            "credit": article.image_credit,
+            "width": article.image_width,
+            "height": article.image_height,
+        }
+
+
+class ArticleDetail(ArticleSummary):
+    ninjs_url: str = Field(description="This story as an IPTC ninjs document.")
+    seo_title: str
+    meta_description: str
+    body: str = Field(description="Sanitized HTML: the site's body allow-list only.")
+    word_count: int
+    corrections: list[CorrectionOut] = Field(description="Newest first.")
+
+    @staticmethod
+    def resolve_ninjs_url(article) -> str:
+        return absolute_url(reverse("api:article_ninjs", kwargs={"uuid": article.uuid}))
+
+    @staticmethod
+    def resolve_corrections(article) -> list:
+        return list(article.corrections.all())
+
+
+class Page(Schema):
+    count: int = Field(description="Items on all pages.")
+    next: str | None = Field(description="The next page, or null on the last.")
+    previous: str | None = Field(description="The previous page, or null on the first.")
+
+
+class ArticlePage(Page):
+    items: list[ArticleSummary]
+
+
+class TagPage(Page):
+    items: list[TagListItem]
+
+
+class Paging(Schema):
+    page: int = Field(1, ge=1)
+    page_size: int = Field(PAGE_SIZE, ge=1, le=MAX_PAGE_SIZE)
+
+
+NUMBER = re.compile(r"[+-]?\d+(\.\d*)?")
+
+
+class ArticleFilters(Paging):
+    section: str | None = Field(None, description="Only stories in the section with this slug.")
+    tag: str | None = Field(None, description="Only stories with the tag with this slug.")
+    author: str | None = Field(None, description="Only stories by the author with this slug.")
+    updated_since: datetime | None = Field(
+        None,
+        description=(
+            "Only stories changed or gone live at or after this ISO 8601 time; without an offset"
+            " it is read in the site's time zone."
+        ),
+    )
+
+    @field_validator("updated_since", mode="before")
+    @classmethod
+    def not_a_timestamp(cls, value):
+        # Pydantic would read "0" or "1700000000" as Unix time; the document promises (and
+        # partners send) ISO 8601, so a bare number is a mistake to report, not to guess at.
+        if isinstance(value, str | int | float) and NUMBER.fullmatch(str(value).strip()):
+            raise ValueError("Give an ISO 8601 time such as 2026-11-03T09:00, not a number.")
+        return value
+
+    @field_validator("updated_since")
+    @classmethod
+    def in_utc(cls, value: datetime | None) -> datetime | None:
+        if value is None:
+            return None
+        if timezone.is_naive(value):
+            value = timezone.make_aware(value, timezone.get_default_timezone())
+        try:
+            # Databases store UTC; an offset that pushes the time outside the calendar fails
+            # here (a 422) instead of in the database driver (a 500).
+            return value.astimezone(UTC)
+        except OverflowError:
+            raise ValueError("Time out of range.") from None
+
+
+class NinjsOptions(Schema):
+    version: Literal["2", "2.2", "3", "3.1"] = Field(
+        "2", description="ninjs 2.2 (the default) or 3.x (`3`)."
+    )

@@ -20,12 +20,13 @@ from articles.ingest import ninjs as ninjs_import
 from articles.models import Article, Author, Byline, Correction, Revision
 from articles.outputs.ninjs import to_ninjs_2, to_ninjs_3
 from tests.factories import ArticleFactory, AuthorFactory, CorrectionFactory, SectionFactory
-from tests.ninjs_schemas import NINJS_DIR, assert_valid
+from tests.ninjs_schemas import assert_valid
+from tests.shared import shared_path
 
 pytestmark = pytest.mark.django_db
 
 DATA = Path(__file__).parent / "data" / "ninjs"
-EXAMPLES = NINJS_DIR / "examples"
+EXAMPLES = shared_path("ninjs", "examples")
 
 
 class TTY(io.StringIO):
@@ -434,7 +435,10 @@ def test_import_is_recorded_as_a_revision(section, django_capture_on_commit_call
     with django_capture_on_commit_callbacks(execute=True):
         run(DATA / "legacy-1.x.json")
 
-    assert Revision.objects.get().note == f"Imported from ninjs ({DATA / 'legacy-1.x.json'})"
+    # The import's note, then the publishing door's own for the state change it made.
+    assert Revision.objects.get().note == (
+        f"Imported from ninjs ({DATA / 'legacy-1.x.json'}); Published"
+    )
 
 
 def test_utf16_file_with_a_byte_order_mark_is_read(section, write):

@@ -2,7 +2,6 @@
 
 import io
 from datetime import datetime, timedelta
-from pathlib import Path
 from zoneinfo import ZoneInfo
 
 import pytest
@@ -17,10 +16,11 @@ from taggit.models import Tag
 
 from articles.models import Article, Revision
 from tests.factories import ArticleFactory, AuthorFactory, SectionFactory
+from tests.shared import shared_path
 
 pytestmark = pytest.mark.django_db
 
-SEED_FILE = Path(settings.BASE_DIR).parent / "shared" / "seed" / "000_fac7519b6a4c0f10.txt"
+SEED_FILE = shared_path("seed", "000_fac7519b6a4c0f10.txt")
 SEED_UUID = "6f1e3c1a-2b7d-4e5f-9a10-fac7519b6a4c"
 STORY = (
     "Council Approves Budget After Long Debate\n"

@@ -25,14 +25,13 @@ from articles.ingest import wordpress
 from articles.models import Article, ArticleRedirect, Author, Byline, Section, TaggedArticle
 from articles.sanitize import sanitize_body
 from tests.factories import ArticleFactory, SectionFactory
+from tests.shared import shared_path
 
 pytestmark = pytest.mark.django_db
 
 DATA = Path(__file__).parent / "data" / "wordpress"
 # WordPress's own Theme Unit Test export stays beside the repository, where it is published.
-THEME_UNIT_TEST = (
-    Path(__file__).resolve().parents[2] / "shared" / "wordpress" / "themeunittestdata.wordpress.xml"
-)
+THEME_UNIT_TEST = shared_path("wordpress", "themeunittestdata.wordpress.xml")
 FIXED_NOW = datetime(2026, 1, 15, 12, 0, tzinfo=UTC)
 SHORTCODE = re.compile(r"\[/?(?:gallery|caption|audio|video|embed|playlist)\b[^\]]*\]")
 
@@ -92,7 +91,13 @@ def test_theme_unit_test_posts_become_stories_and_the_rest_is_counted(fixed_now)
     assert row(out, "nav_menu_item") == ["70"]
     assert row(out, "attachment") == ["37"]
     assert row(out, "page") == ["21"]
-    assert row(out, "live") == ["55"]
+    # Two posts have no body text ("Post Format: Image" is only a picture, "Edge Case: No
+    # Content" nothing): publish() refuses them, so they stay drafts, and the summary says so.
+    assert row(out, "live") == ["53"]
+    assert row(out, "draft (not publishable)") == ["2"]
+    for post_id in (1158, 1170):
+        assert story(post_id).status == Article.Status.DRAFT
+        assert f"post {post_id}: not published: The story has no body text." in out
     # "Scheduled" (post 1153) is dated 2030; the draft stays a draft.
     assert row(out, "scheduled") == ["1"]
     assert story(1153).is_scheduled
@@ -157,8 +162,9 @@ def test_theme_unit_test_bodies_are_clean_and_old_permalinks_answer_301(client, 
                 assert response.status_code == HTTPStatus.MOVED_PERMANENTLY, path
                 assert response["Location"] == article.get_absolute_url()
             answered[response.status_code] += 1
-    # 55 live posts: 39 permalinks already are the story's address; 16 more and 55 /?p= redirect.
-    assert answered == {HTTPStatus.MOVED_PERMANENTLY: 71, HTTPStatus.OK: 39}
+    # 53 live posts (two have no body text, so they cannot be published): 37 permalinks already
+    # are the story's address; 16 more and 53 /?p= redirect.
+    assert answered == {HTTPStatus.MOVED_PERMANENTLY: 69, HTTPStatus.OK: 37}
 
 
 def test_theme_unit_test_second_run_updates_nothing(fixed_now):
@@ -247,7 +253,7 @@ def test_authors_are_matched_by_display_name_and_unknown_ones_are_reported(autho
     assert "post 204: no author (dc:creator): no byline" in out
 
 
-def test_private_protected_draft_and_future_posts_keep_their_status(client):
+def test_private_protected_draft_and_future_posts_keep_their_status(client, tmp_path):
     out, _ = run(DATA / "statuses.xml")
 
     private, protected, sticky, draft, pending, future = map(story, range(401, 407))
@@ -267,6 +273,25 @@ def test_private_protected_draft_and_future_posts_keep_their_status(client):
     assert row(out, "nav_menu_item") == ["1"]
     # Posts without a category go to the default section, created when first needed.
     assert set(Section.objects.values_list("slug", flat=True)) == {"news"}
+
+
+def test_a_post_without_an_author_stays_a_draft_and_the_output_says_so():
+    out, _ = run(DATA / "authors.xml", verbosity=2)
+
+    notice = story(204)  # published on WordPress, with no dc:creator
+    assert notice.status == Article.Status.DRAFT and not notice.is_live
+    assert notice.byline_authors == []
+    assert all(story(post_id).is_live for post_id in (201, 202, 203))
+    line = next(line for line in out.splitlines() if " post 204 " in line)
+    assert "draft (not publishable)" in line
+    advice = "the post has no author (add a byline in the admin, then publish)"
+    assert f"note: not published: {advice}" in out
+
+    out, _ = run(DATA / "authors.xml")  # and in the summary, run after run
+
+    assert row(out, "draft (not publishable)") == ["1"]
+    assert row(out, "unchanged") == ["4"]
+    assert f"Not published (1)\n  post 204: not published: {advice}" in out
 
 
 def test_missing_and_very_long_titles_make_sensible_headlines():
@@ -334,7 +359,7 @@ def test_an_unknown_default_section_is_refused():
     assert counts() == before
 
 
-def test_a_taken_slug_gets_a_suffix_and_the_post_id_still_redirects(client):
+def test_a_taken_slug_gets_a_suffix_and_the_post_id_still_redirects(client, tmp_path):
     ArticleFactory(slug="council-approves-budget", live=True)
 
     run(DATA / "collision.xml")
@@ -351,7 +376,9 @@ def test_a_taken_slug_gets_a_suffix_and_the_post_id_still_redirects(client):
     assert response["Location"] == sister_city.get_absolute_url()
 
 
-def test_the_old_permalink_of_a_post_whose_slug_was_taken_reaches_the_imported_story(client):
+def test_the_old_permalink_of_a_post_whose_slug_was_taken_reaches_the_imported_story(
+    client, tmp_path
+):
     ArticleFactory(slug="council-approves-budget", live=True)
     run(DATA / "collision.xml")
 

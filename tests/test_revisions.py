@@ -9,7 +9,8 @@ from django.urls import reverse
 from django.utils import timezone
 
 from articles.editorial import publishing, revisions
-from articles.models import Article, Revision
+from articles.editorial.changes import recording
+from articles.models import Revision
 from tests.factories import ArticleFactory, AuthorFactory, CorrectionFactory
 from tests.test_admin import article_form
 
@@ -171,18 +172,14 @@ def test_reader_change_log_shows_public_versions_and_corrections_never_drafts(
     client, section, commits
 ):
     with commits():
-        article = ArticleFactory(live=True, body="<p>Council meets.</p>")
+        article = ArticleFactory(live=True, body="<p>Council meets.</p>", authors=[AuthorFactory()])
     with commits():
         article.body = "<p>Secret draft wording.</p>"
-        article.status = Article.Status.DRAFT
-        article.save()
-    with commits():
+        publishing.return_to_draft(article)
+    with commits(), recording():
         article.body = "<p>Council meets and votes.</p>"
-        article.status = Article.Status.PUBLISHED
-        article._revision_substantive = True
-        article._revision_note = "Adds the vote."
-        article.modified_at = timezone.now()
-        article.save()
+        publishing.publish(article, at=article.publish_at)
+        publishing.save(article, note="Adds the vote.", substantive=True)
     CorrectionFactory(article=article, text="An earlier version misstated the date.")
     response = client.get(article.get_absolute_url() + "history/")
     page = response.content.decode()

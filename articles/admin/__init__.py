@@ -1,3 +1,4 @@
 """The desk: the Django admin for stories, their revisions, sections, authors and tags."""
 
-from articles.admin import stories  # noqa: F401  (registers the ModelAdmins)
+# Importing each module registers its ModelAdmins.
+from articles.admin import people, stories, tags  # noqa: F401

@@ -7,8 +7,7 @@ from django.utils.translation import gettext_lazy as _
 from django_prose_editor.fields import ProseEditorFormField
 from django_prose_editor.widgets import AdminProseEditorWidget
 
-from articles.editorial import revisions
-from articles.editorial.copydesk import blocking_problems
+from articles.editorial import publishing, revisions
 from articles.models import Article, Revision
 
 # The editor offers exactly the body allow-list of articles/sanitize.py (img and figure come
@@ -162,9 +161,7 @@ class BylineFormSet(BaseInlineFormSet):
             and form.cleaned_data.get("author")
             and not form.cleaned_data.get("DELETE")
         ]
-        problems = blocking_problems(
-            body=article.body, section_id=article.section_id, author_count=len(authors)
-        )
+        problems = publishing.problems(article, author_count=len(authors))
         if problems:
             raise ValidationError(
                 [_("This story cannot be published yet:")] + problems, code="not_publishable"

@@ -8,7 +8,7 @@ from django.template.response import TemplateResponse
 from django.urls import path, reverse
 from django.utils.translation import gettext as _
 
-from articles.editorial import revisions
+from articles.editorial import publishing, revisions
 from articles.models import Article, Revision
 
 
@@ -61,7 +61,7 @@ class RevisionAdminMixin:
         if request.method == "POST":
             if not self.has_change_permission(request, article):
                 raise PermissionDenied
-            revisions.restore(revision, user=request.user)
+            publishing.restore(revision, by=request.user)
             self.message_user(
                 request,
                 _("Restored version %(version)d as a new revision.")

@@ -1,60 +1,19 @@
 from django.conf import settings
-from django.contrib import admin, messages
+from django.contrib import admin
 from django.core.exceptions import PermissionDenied
-from django.db import transaction
-from django.db.models import Count, Prefetch
-from django.utils import timezone
-from django.utils.formats import date_format
+from django.db.models import Prefetch
 from django.utils.html import format_html, format_html_join
 from django.utils.translation import gettext_lazy as _
 from django.utils.translation import ngettext
-from taggit.models import Tag
 
+from articles.admin.actions import PublishingActions
+from articles.admin.display import short_time, time_tag
 from articles.admin.forms import REPORTER_STATUSES, ArticleAdminForm, BylineFormSet, can_publish
 from articles.admin.revisions import RevisionAdminMixin
 from articles.editorial import copydesk, publishing
+from articles.editorial.changes import recording
 from articles.editorial.preview import preview_url
-from articles.models import Article, Author, Byline, Correction, Section, TaggedArticle
-
-
-def short_time(moment) -> str:
-    """Format a time as "Nov. 27, 7:48 a.m.", with the year only when it is not this year."""
-    local = timezone.localtime(moment)
-    same_year = local.year == timezone.localtime().year
-    return date_format(local, "N j, P" if same_year else "N j, Y, P")
-
-
-def time_tag(moment):
-    if moment is None:
-        return "—"
-    return format_html('<time datetime="{}">{}</time>', moment.isoformat(), short_time(moment))
-
-
-@admin.register(Section)
-class SectionAdmin(admin.ModelAdmin):
-    list_display = ["name", "slug", "position", "story_count"]
-    list_editable = ["position"]
-    search_fields = ["name"]
-    prepopulated_fields = {"slug": ["name"]}
-    # The count annotation makes Meta.ordering ignored: the story form's autocomplete needs it.
-    ordering = ["position", "name"]
-
-    def get_queryset(self, request):
-        return super().get_queryset(request).annotate(story_count=Count("articles"))
-
-    @admin.display(description=_("stories"), ordering="story_count")
-    def story_count(self, section):
-        return section.story_count
-
-
-@admin.register(Author)
-class AuthorAdmin(admin.ModelAdmin):
-    list_display = ["name", "title", "slug", "user"]
-    list_select_related = ["user"]
-    search_fields = ["name", "title"]
-    prepopulated_fields = {"slug": ["name"]}
-    autocomplete_fields = ["user"]
-
+from articles.models import Article, Byline, Correction
 
 RELATED_LINKS = {"can_add_related", "can_change_related", "can_delete_related", "can_view_related"}
 
@@ -87,8 +46,21 @@ class CorrectionInline(admin.StackedInline):
     fields = ["kind", "text", "created_at"]
 
 
+# Who and when, shown read-only at the foot of the form.
+AUDIT_FIELDS = [
+    "uuid",
+    "first_published_at",
+    "modified_at",
+    "created_at",
+    "created_by",
+    "updated_at",
+    "updated_by",
+    "version",
+]
+
+
 @admin.register(Article)
-class ArticleAdmin(PickOnly, RevisionAdminMixin, admin.ModelAdmin):
+class ArticleAdmin(PickOnly, PublishingActions, RevisionAdminMixin, admin.ModelAdmin):
     form = ArticleAdminForm
     list_display = [
         "headline",
@@ -110,19 +82,11 @@ class ArticleAdmin(PickOnly, RevisionAdminMixin, admin.ModelAdmin):
     autocomplete_fields = ["section"]
     inlines = [BylineInline, CorrectionInline]
     save_on_top = True
-    actions = ["submit_for_review", "publish_now", "unpublish"]
     readonly_fields = [
         "live_link",
         "preview_link",
         "readiness",
-        "uuid",
-        "first_published_at",
-        "modified_at",
-        "created_at",
-        "created_by",
-        "updated_at",
-        "updated_by",
-        "version",
+        *AUDIT_FIELDS,
     ]
     fieldsets = [
         (_("Story"), {"fields": ["kicker", "headline", "dek", "body", "dateline"]}),
@@ -151,17 +115,7 @@ class ArticleAdmin(PickOnly, RevisionAdminMixin, admin.ModelAdmin):
             _("Advanced"),
             {
                 "classes": ["collapse"],
-                "fields": [
-                    "slug",
-                    "uuid",
-                    "first_published_at",
-                    "modified_at",
-                    "created_at",
-                    "created_by",
-                    "updated_at",
-                    "updated_by",
-                    "version",
-                ],
+                "fields": ["slug", *AUDIT_FIELDS],
             },
         ),
     ]
@@ -237,18 +191,27 @@ class ArticleAdmin(PickOnly, RevisionAdminMixin, admin.ModelAdmin):
             byline.author.user_id == user.pk for byline in article.bylines.all()
         )
 
+    def changeform_view(self, request, object_id=None, form_url="", extra_context=None):
+        # One save of the form (story, tags, byline, corrections) is one revision, by this user.
+        with recording(by=request.user):
+            return super().changeform_view(request, object_id, form_url, extra_context)
+
     def save_model(self, request, obj, form, change):
+        """Save the story's text; its status and publish time change in save_related()."""
         if not can_publish(request.user) and obj.status not in REPORTER_STATUSES:
             raise PermissionDenied("Only editors can publish, schedule or withdraw stories.")
         if not change:
             obj.created_by = request.user
-        obj.updated_by = request.user
-        obj._revision_user = request.user
-        if form.cleaned_data.get("substantive_update"):
-            obj.modified_at = timezone.now()
-            obj._revision_substantive = True
-            obj._revision_note = form.cleaned_data["update_reason"]
-        super().save_model(request, obj, form, change)
+        # The publishing door checks the byline, which the inlines save after this.
+        form.requested_state = publishing.take_requested_state(obj)
+        substantive = bool(form.cleaned_data.get("substantive_update"))
+        note = form.cleaned_data.get("update_reason", "") if substantive else ""
+        publishing.save(obj, by=request.user, note=note, substantive=substantive)
+
+    def save_related(self, request, form, formsets, change):
+        super().save_related(request, form, formsets, change)
+        status, publish_at = form.requested_state
+        publishing.move_to(form.instance, status, publish_at=publish_at, by=request.user)
 
     def view_on_site(self, article):
         return article.get_absolute_url() if article.is_live else None
@@ -319,44 +282,6 @@ class ArticleAdmin(PickOnly, RevisionAdminMixin, admin.ModelAdmin):
             ),
         )
 
-    @admin.action(description=_("Submit selected stories for review"), permissions=["change"])
-    def submit_for_review(self, request, queryset):
-        done = 0
-        for article in queryset.filter(status=Article.Status.DRAFT):
-            if self.has_change_permission(request, article):
-                publishing.submit_for_review(article, by=request.user)
-                done += 1
-        self.report(request, done, queryset.count(), _("submitted for review"))
-
-    @admin.action(description=_("Publish selected stories now"), permissions=["publish"])
-    def publish_now(self, request, queryset):
-        done = 0
-        already_live = Article.objects.published().values("pk")
-        for article in queryset.exclude(pk__in=already_live):
-            try:
-                publishing.publish(article, by=request.user)
-            except publishing.PublishingError as error:
-                self.message_user(request, f"“{article}”: {error}", messages.ERROR)
-            else:
-                done += 1
-        self.report(request, done, queryset.count(), _("published"))
-
-    @admin.action(description=_("Withdraw (unpublish) selected stories"), permissions=["publish"])
-    def unpublish(self, request, queryset):
-        done = 0
-        for article in queryset.filter(status=Article.Status.PUBLISHED):
-            publishing.unpublish(article, by=request.user)
-            done += 1
-        self.report(request, done, queryset.count(), _("withdrawn"))
-
-    def report(self, request, done, selected, verb):
-        message = ngettext(
-            "%(done)d of %(selected)d selected story %(verb)s.",
-            "%(done)d of %(selected)d selected stories %(verb)s.",
-            selected,
-        ) % {"done": done, "selected": selected, "verb": verb}
-        self.message_user(request, message, messages.SUCCESS if done else messages.WARNING)
-
 
 @admin.register(Correction)
 class CorrectionAdmin(admin.ModelAdmin):
@@ -366,51 +291,3 @@ class CorrectionAdmin(admin.ModelAdmin):
     search_fields = ["text", "article__headline"]
     autocomplete_fields = ["article"]
     date_hierarchy = "created_at"
-
-
-# Taggit's own TagAdmin assumes its generic TaggedItem: with our TaggedArticle through model
-# its inline would show nothing and its merge would move no stories, so we replace it.
-admin.site.unregister(Tag)
-
-
-@admin.register(Tag)
-class TagAdmin(admin.ModelAdmin):
-    list_display = ["name", "slug", "story_count"]
-    search_fields = ["name"]
-    prepopulated_fields = {"slug": ["name"]}
-    ordering = ["name"]
-    actions = ["merge_tags"]
-
-    def get_queryset(self, request):
-        return (
-            super()
-            .get_queryset(request)
-            .annotate(story_count=Count("articles_taggedarticle_items"))
-        )
-
-    @admin.display(description=_("stories"), ordering="story_count")
-    def story_count(self, tag):
-        return tag.story_count
-
-    @admin.action(description=_("Merge selected tags into the most used one"))
-    def merge_tags(self, request, queryset):
-        tags = sorted(queryset, key=lambda tag: (-tag.story_count, tag.name.lower()))
-        if len(tags) < 2:
-            self.message_user(request, _("Select at least two tags to merge."), messages.WARNING)
-            return
-        keep, merged = tags[0], tags[1:]
-        with transaction.atomic():
-            already = TaggedArticle.objects.filter(tag=keep).values("content_object_id")
-            moving = TaggedArticle.objects.filter(tag__in=merged)
-            moved = moving.exclude(content_object_id__in=already).update(tag=keep)
-            Tag.objects.filter(pk__in=[tag.pk for tag in merged]).delete()
-        self.message_user(
-            request,
-            ngettext(
-                "Merged %(count)d tag into “%(tag)s”; %(moved)d stories moved.",
-                "Merged %(count)d tags into “%(tag)s”; %(moved)d stories moved.",
-                len(merged),
-            )
-            % {"count": len(merged), "tag": keep.name, "moved": moved},
-            messages.SUCCESS,
-        )

@@ -5,7 +5,20 @@ tag and byline tables, so signals catch them all. The work runs when the transac
 once per story, so that an admin save (story, then tags, then bylines) makes one revision
 holding all three; outside a transaction it runs at once. Fixture loads (raw saves) are
 indexed but make no revision: they are not an editor's change.
+
+Who made a change, why, and whether it is substantive travel one way only: the
+`recording()` block around the saves. The publishing door (articles/editorial/publishing.py)
+opens one for every action; the admin opens one around each form it saves. A block is a
+transaction of its own, and its stories' revisions are written once, when it commits; if it
+fails, nothing of it is recorded. Saves outside any block (a shell, a factory, a fixture) are
+recorded without a name or a note, one revision per story and transaction.
 """
+
+import threading
+from collections.abc import Iterator
+from contextlib import contextmanager
+from contextvars import ContextVar
+from dataclasses import dataclass, replace
 
 from django.db import transaction
 from django.db.models.signals import m2m_changed, post_delete, post_save
@@ -16,39 +29,108 @@ from articles.editorial import revisions
 from articles.models import Article, Byline, TaggedArticle
 
 
+@dataclass(frozen=True)
+class Intent:
+    """Who changed a story and why, as its revision will say."""
+
+    user: object = None
+    notes: tuple[str, ...] = ()
+    substantive: bool = False
+    revision: bool = True  # False for fixture loads: indexed, not an editor's change
+    version: int = 0  # the story's version at its latest change, to tell a rolled-back one
+
+    @property
+    def note(self) -> str:
+        return "; ".join(self.notes)
+
+    def merge(self, later: "Intent") -> "Intent":
+        """Combine two changes of one story: the first name given wins; notes add up."""
+        return Intent(
+            user=self.user or later.user,
+            notes=tuple(dict.fromkeys(self.notes + later.notes)),
+            substantive=self.substantive or later.substantive,
+            revision=self.revision or later.revision,
+            version=later.version,
+        )
+
+
+class Batch(dict):
+    """Stories changed and not yet recorded, by primary key, with their merged intent."""
+
+    def add(self, pk: int, intent: Intent) -> None:
+        self[pk] = self[pk].merge(intent) if pk in self else intent
+
+
+# The innermost recording() block of this thread (or async task) and the intent it gives.
+_block: ContextVar[tuple[Batch, Intent] | None] = ContextVar("newsroom_recording", default=None)
+# Changes outside any block, per thread: each queues its own on-commit callback, and the
+# first of them to run records the lot.
+_loose = threading.local()
+
+
+@contextmanager
+def recording(*, by=None, note: str = "", substantive: bool = False) -> Iterator[None]:
+    """Attribute every story change inside the block to `by`, with `note`.
+
+    The block is atomic. Blocks nest: an inner block's saves join the outer one's revision,
+    whose note lists each block's in order ("Adds the mayor's response; Published").
+    """
+    user = by if by is not None and getattr(by, "is_authenticated", False) else None
+    outer = _block.get()
+    batch = outer[0] if outer else Batch()
+    intent = Intent(user=user, notes=(note,) if note else (), substantive=substantive)
+    if outer:
+        intent = outer[1].merge(intent)
+    before = dict(batch)
+    token = _block.set((batch, intent))
+    try:
+        with transaction.atomic():
+            yield
+    except BaseException:
+        # The block rolled back: its changes never happened.
+        batch.clear()
+        batch.update(before)
+        raise
+    finally:
+        _block.reset(token)
+    if outer is None and batch:
+        transaction.on_commit(lambda: _flush(batch))
+
+
 def story_changed(article: Article, *, raw: bool = False) -> None:
-    """Record a revision and refresh the search index for `article` when the transaction commits."""
-    intent = {
-        "revision": not raw,
-        "user": getattr(article, "_revision_user", None),
-        "note": getattr(article, "_revision_note", ""),
-        "substantive": getattr(article, "_revision_substantive", False),
-    }
-    connection = transaction.get_connection()
-    # Stories changed in this connection's transaction, and the one callback that will handle
-    # them all on commit. A callback no longer queued belongs to a transaction (or savepoint)
-    # that rolled back, and its stories with it.
-    state = connection.__dict__.setdefault("newsroom_changes", {"stories": {}, "commit": None})
-    queued = {callback for _, callback, _ in connection.run_on_commit}
-    if state["commit"] not in queued:
-        state["stories"] = {}
-        state["commit"] = None
-    waiting = state["stories"].get(article.pk)
-    if waiting is not None:
-        # A later save in the same transaction may carry the editor's intent; keep it.
-        for key, value in intent.items():
-            waiting[key] = waiting[key] or value
-        return
-    state["stories"][article.pk] = intent
-    if state["commit"] is None:
+    """Queue the revision and search entry of `article` for when the transaction commits."""
+    block = _block.get()
+    if block is not None:
+        batch, intent = block
+    else:
+        batch, intent = _loose_batch(), Intent()
+    batch.add(article.pk, replace(intent, revision=not raw, version=article.version))
+    if block is None:
+        transaction.on_commit(lambda: _flush(batch))
 
-        def commit():
-            stories, state["stories"], state["commit"] = state["stories"], {}, None
-            revisions.record_many({pk: i for pk, i in stories.items() if i["revision"]})
-            search.index_articles(list(stories))
 
-        state["commit"] = commit
-        transaction.on_commit(commit)
+def _loose_batch() -> Batch:
+    if not hasattr(_loose, "batch"):
+        _loose.batch = Batch()
+    return _loose.batch
+
+
+def _flush(batch: Batch) -> None:
+    if not batch:
+        return  # An earlier callback of the same commit recorded these stories.
+    stories = dict(batch)
+    batch.clear()
+    loose = _loose_batch()
+    for pk in stories:
+        # Recorded now, as the database holds it: a loose change queued for it is covered.
+        loose.pop(pk, None)
+    current = dict(Article.objects.filter(pk__in=stories).values_list("pk", "version"))
+    # A loose change whose transaction rolled back left its entry behind (nothing tells a
+    # callback that it was dropped): a story saved since carries a newer version than the
+    # database holds, and one created since is gone.
+    live = {pk: intent for pk, intent in stories.items() if current.get(pk, -1) >= intent.version}
+    revisions.record_many({pk: intent for pk, intent in live.items() if intent.revision})
+    search.index_articles(list(live))
 
 
 @receiver(post_save, sender=Article)

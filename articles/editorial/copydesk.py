@@ -5,7 +5,8 @@ from dataclasses import dataclass
 from django.utils.translation import gettext as _
 from django.utils.translation import ngettext
 
-from articles.models import WORDS_PER_MINUTE, Article
+from articles.editorial import publishing
+from articles.models import Article
 
 HEADLINE_MAX = 70
 META_DESCRIPTION_MIN = 50
@@ -23,25 +24,11 @@ class Check:
     message: str
 
 
-def blocking_problems(*, body: str, section_id, author_count: int) -> list[str]:
-    """Return the problems that stop a story from being published."""
-    problems = []
-    if not Article(body=body or "").body_text.strip():
-        problems.append(_("The story has no body text."))
-    if not section_id:
-        problems.append(_("The story has no section."))
-    if author_count < 1:
-        problems.append(_("The story has no author in its byline."))
-    return problems
-
-
 def review(article: Article, *, author_count: int, tag_count: int) -> list[Check]:
     """Return the readiness checks for `article`, blocking problems first."""
     checks = [
         Check(BLOCKING, message)
-        for message in blocking_problems(
-            body=article.body, section_id=article.section_id, author_count=author_count
-        )
+        for message in publishing.problems(article, author_count=author_count)
     ]
     headline_length = len(article.display_title)
     if headline_length > HEADLINE_MAX:
@@ -82,7 +69,7 @@ def review(article: Article, *, author_count: int, tag_count: int) -> list[Check
             )
         )
     words = article.word_count
-    minutes = max(1, round(words / WORDS_PER_MINUTE))
+    minutes = article.reading_minutes
     checks.append(
         Check(
             INFO,

@@ -1,13 +1,13 @@
 """Revisions: a snapshot of a story after every save, and the diffs editors and readers read.
 
-articles/changes.py calls record() once per story and transaction, on commit.
+articles/editorial/changes.py calls record_many() once per transaction, on commit; restoring
+one is a state change, so it lives in the publishing door.
 """
 
 import difflib
 import re
 from dataclasses import dataclass
 
-from django.db import transaction
 from django.db.models import Prefetch
 from django.utils.html import escape, strip_tags
 from django.utils.safestring import mark_safe
@@ -44,21 +44,15 @@ def snapshot(article: Article) -> dict:
         {"id": byline.author_id, "name": byline.author.name}
         for byline in sorted(article.bylines.all(), key=lambda b: (b.position, b.pk))
     ]
-    data["tags"] = sorted((tag.name for tag in article.tags.all()), key=str.lower)
+    data["tags"] = [tag.name for tag in article.sorted_tags]
     return data
 
 
-def record(article: Article, *, user=None, note: str = "", substantive: bool = False) -> Revision:
-    """Store a revision of the story as it is in the database now."""
-    intent = {"user": user, "note": note, "substantive": substantive}
-    return record_many({article.pk: intent})[0]
-
-
-def record_many(intents: dict[int, dict]) -> list[Revision]:
+def record_many(intents: dict) -> list[Revision]:
     """Store a revision of each story, as it is in the database now, in a few queries.
 
-    `intents` maps a story's primary key to who saved it (`user`), why (`note`) and whether
-    the change was `substantive`.
+    `intents` maps a story's primary key to an `Intent` (articles/editorial/changes.py): who
+    saved it (`user`), why (`note`) and whether the change was `substantive`.
     """
     stories = (
         Article.objects.filter(pk__in=intents)
@@ -67,44 +61,19 @@ def record_many(intents: dict[int, dict]) -> list[Revision]:
             Prefetch("bylines", queryset=Byline.objects.select_related("author")), "tags"
         )
     )
-    revisions = []
-    for article in stories:
-        intent = intents[article.pk]
-        user = intent.get("user")
-        revisions.append(
-            Revision(
-                article=article,
-                version=article.version,
-                created_by=user if user is not None and user.is_authenticated else None,
-                was_live=article.is_live,
-                is_substantive=intent.get("substantive", False),
-                note=(intent.get("note") or "")[:300],
-                data=snapshot(article),
-            )
+    revisions = [
+        Revision(
+            article=article,
+            version=article.version,
+            created_by=intents[article.pk].user,
+            was_live=article.is_live,
+            is_substantive=intents[article.pk].substantive,
+            note=intents[article.pk].note[:300],
+            data=snapshot(article),
         )
+        for article in stories
+    ]
     return Revision.objects.bulk_create(revisions, batch_size=500)
-
-
-@transaction.atomic
-def restore(revision: Revision, *, user=None) -> Article:
-    """Put the story's text, section, byline and tags back as in `revision`: a new revision."""
-    article = Article.objects.select_for_update().get(pk=revision.article_id)
-    data = revision.data
-    for name in RESTORABLE_FIELDS:
-        if name in data:
-            setattr(article, name, data[name])
-    if data.get("section") and article.section_id != data["section"]["id"]:
-        article.section_id = data["section"]["id"]
-    article._revision_user = user
-    article._revision_note = f"Restored version {revision.version}"
-    article.save()
-    article.tags.set(data.get("tags", []))
-    article.bylines.all().delete()
-    Byline.objects.bulk_create(
-        Byline(article=article, author_id=author["id"], position=position)
-        for position, author in enumerate(data.get("authors", []))
-    )
-    return article
 
 
 def text_of(data: dict) -> list[str]:
@@ -164,10 +133,6 @@ def word_diff(old: str, new: str) -> str:
         if b2 > b1:
             out.append(f"<ins>{escape(''.join(new_tokens[b1:b2]))}</ins>")
     return "".join(out)
-
-
-def has_changes(changes: list[Change]) -> bool:
-    return any(change.kind != "same" for change in changes)
 
 
 @dataclass

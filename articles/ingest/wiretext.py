@@ -5,7 +5,7 @@ it is short (at most 12 words) and does not end like a sentence, otherwise a par
 lines, CRLF or CR line endings, a UTF-8 byte-order mark and spaces around lines are tolerated;
 the words themselves are kept exactly (curly quotes, dashes, non-breaking spaces).
 
-Everything here is pure: text in, story out. The `import_story` command adds the database.
+Everything here is pure: text in, story out; wiretext_stories.py finds or makes its story.
 """
 
 import re
@@ -105,9 +105,10 @@ def decode(data: bytes) -> str:
         ) from None
 
 
-def _is_visible(line: str) -> bool:
-    # A line of only format characters (zero-width spaces, stray marks) reads as blank.
-    return any(unicodedata.category(char)[0] in "LNPS" for char in line)
+def is_visible(text: str) -> bool:
+    """Whether text shows anything: only format characters (zero-width spaces, stray marks)
+    read as blank."""
+    return any(unicodedata.category(char)[0] in "LNPS" for char in text)
 
 
 def _check_characters(text: str) -> None:
@@ -137,7 +138,7 @@ def parse(text: str) -> WireStory:
     text = text.removeprefix("\ufeff").replace("\r\n", "\n").replace("\r", "\n")
     _check_characters(text)
     lines = [line.strip() for line in text.split("\n")]
-    lines = [line for line in lines if line and _is_visible(line)]
+    lines = [line for line in lines if line and is_visible(line)]
     if not lines:
         raise WireTextError("empty file: there is no story in it")
     headline, *body = lines

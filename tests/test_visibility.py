@@ -1,7 +1,8 @@
-from datetime import timedelta
+from datetime import UTC, datetime, timedelta
 from http import HTTPStatus
 
 import pytest
+import time_machine
 from django.utils import timezone
 
 from articles.models import Article
@@ -10,19 +11,20 @@ from tests.factories import ArticleFactory
 pytestmark = pytest.mark.django_db
 
 
-def test_published_gate_and_is_live_agree_at_the_boundary(section):
-    now = timezone.now()
-    before = ArticleFactory(status="published", publish_at=now - timedelta(seconds=1))
-    after = ArticleFactory(status="published", publish_at=now + timedelta(seconds=1))
-    live_ids = set(Article.objects.published().values_list("pk", flat=True))
-    assert before.pk in live_ids and before.is_live
-    assert after.pk not in live_ids and not after.is_live
+PUBLISH_AT = datetime(2026, 11, 3, 11, 0, tzinfo=UTC)
 
 
-def test_story_is_live_at_the_exact_publish_time(section, settings):
-    article = ArticleFactory(status="published", publish_at=timezone.now())
-    assert article.is_live
-    assert Article.objects.published().filter(pk=article.pk).exists()
+@pytest.mark.parametrize(
+    ("offset", "live"), [(-1, False), (0, True), (1, True)], ids=["before", "at", "after"]
+)
+def test_published_gate_and_is_live_agree_at_the_boundary(client, section, offset, live):
+    with time_machine.travel(PUBLISH_AT - timedelta(days=1), tick=False):
+        article = ArticleFactory(status="published", publish_at=PUBLISH_AT)
+    with time_machine.travel(PUBLISH_AT + timedelta(seconds=offset), tick=False):
+        assert article.is_live is live
+        assert Article.objects.published().filter(pk=article.pk).exists() is live
+        response = client.get(article.get_absolute_url())
+    assert response.status_code == (HTTPStatus.OK if live else HTTPStatus.NOT_FOUND)
 
 
 @pytest.mark.parametrize(

@@ -10,7 +10,7 @@ from django.utils import timezone
 
 from articles.editorial import publishing, revisions
 from articles.editorial.changes import recording
-from articles.models import Revision
+from articles.models import Article, Revision
 from tests.factories import ArticleFactory, AuthorFactory, CorrectionFactory
 from tests.test_admin import article_form
 
@@ -236,3 +236,62 @@ def test_publishing_module_records_who_published(admin_user, section, commits):
     revision = Revision.objects.latest()
     assert revision.created_by == admin_user and revision.was_live
     assert revision.note == "Published"
+
+
+def test_scheduling_and_withdrawing_leave_their_notes(admin_user, section, commits):
+    with commits():
+        article = ArticleFactory(authors=[AuthorFactory()])
+    with commits():
+        publishing.publish(article, at=timezone.now() + timedelta(hours=2), by=admin_user)
+    assert Revision.objects.latest().note.startswith("Scheduled for ")
+    with commits():
+        publishing.unpublish(article, by=admin_user)
+    assert Revision.objects.latest().note == "Withdrawn"
+
+
+def test_publishing_in_the_admin_form_goes_through_the_door(
+    admin_client, admin_user, section, commits
+):
+    author = AuthorFactory()
+    when = timezone.localtime() - timedelta(minutes=5)
+    with commits():
+        response = admin_client.post(
+            reverse("admin:articles_article_add"),
+            article_form(
+                section,
+                authors=[author],
+                status="published",
+                publish_at_0=when.strftime("%Y-%m-%d"),
+                publish_at_1=when.strftime("%H:%M:%S"),
+            ),
+        )
+    assert response.status_code == HTTPStatus.FOUND
+    article = Article.objects.get()
+    assert article.is_live
+    revision = article.revisions.get()  # the text, byline and state: one save, one revision
+    assert revision.note == "Published" and revision.created_by == admin_user
+    assert revision.was_live and [a["name"] for a in revision.data["authors"]] == [author.name]
+
+
+def test_a_recording_block_that_fails_records_nothing(section, commits):
+    with commits():
+        article = ArticleFactory()
+    with commits(), pytest.raises(RuntimeError):
+        with recording(note="Half an edit"):
+            article.headline = "Rolled back"
+            publishing.save(article)
+            raise RuntimeError
+    assert article.revisions.count() == 1
+    assert Article.objects.get().headline != "Rolled back"
+
+
+def test_nested_recording_blocks_make_one_revision_whose_note_adds_up(admin_user, section, commits):
+    with commits():
+        article = ArticleFactory(authors=[AuthorFactory()])
+    with commits(), recording(by=admin_user, note="Imported from the wire"):
+        publishing.save(article, note="Adds the vote")
+        publishing.publish(article)
+    revision = article.revisions.latest()
+    assert article.revisions.count() == 2
+    assert revision.note == "Imported from the wire; Adds the vote; Published"
+    assert revision.created_by == admin_user

@@ -39,6 +39,11 @@ class ArticleQuerySet(models.QuerySet):
         """Return stories readers may see: published, with a publish time that has come."""
         return self.filter(status="published", publish_at__lte=timezone.now())
 
+    def next_scheduled_at(self):
+        """Return when the next scheduled story goes live (None if none is scheduled)."""
+        upcoming = self.filter(status="published", publish_at__gt=timezone.now())
+        return upcoming.order_by("publish_at").values_list("publish_at", flat=True).first()
+
     def in_section(self, section):
         """Return stories in `section`."""
         return self.filter(section=section)

@@ -15,6 +15,7 @@ from articles.editorial.preview import article_pk_from
 from articles.forms import SearchForm
 from articles.models import Article, ArticleRedirect, Author, Byline, Correction, Section
 from articles.outputs import structured_data
+from caching import keys
 
 LATEST_COUNT = 12
 RAIL_COUNT = 4
@@ -71,7 +72,20 @@ def render_story(request, article, *, preview=False):
     authors = article.byline_authors
     tags = list(article.tags.all())
     corrections = list(article.corrections.all())
-    related = Article.objects.published().related_to(article, [tag.pk for tag in tags])
+    related = (
+        list(
+            Article.objects.published().related_to(article, [tag.pk for tag in tags]).for_listing()
+        )
+        if tags
+        else []
+    )
+    # What the page shows, for purges: the story, its section, tags and authors, the related
+    # stories, and the tags those come from (a new story sharing one may join them).
+    keys.add(
+        request,
+        *map(keys.of, [article, article.section, *tags, *authors, *related]),
+        *(keys.listing(Tag, tag.pk) for tag in tags),
+    )
     response = render(
         request,
         "articles/article_detail.html",
@@ -80,7 +94,7 @@ def render_story(request, article, *, preview=False):
             "authors": authors,
             "tags": tags,
             "corrections": corrections,
-            "related": list(related.for_listing()) if tags else [],
+            "related": related,
             "current_section_slug": article.section.slug,
             "preview": preview,
             "share_image": structured_data.share_image(article),
@@ -115,6 +129,7 @@ def article_history(request, year, month, day, slug):
     )
     if date(year, month, day) != article.url_date():
         return HttpResponsePermanentRedirect(article.get_absolute_url() + "history/")
+    keys.add(request, keys.of(article), keys.of(article.section))
     return render(
         request,
         "articles/article_history.html",

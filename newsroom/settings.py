@@ -42,10 +42,14 @@ INSTALLED_APPS = [
     "django_prose_editor",
     # Serves the API docs' Swagger UI from its bundled static files, not a CDN.
     "ninja",
+    "caching",
     "articles",
 ]
 
 MIDDLEWARE = [
+    # First: a stored page is answered before anything else runs (newsroom/wsgi.py answers
+    # it even earlier in production); last on the way out, it stores what may be shared.
+    "caching.middleware.PageCacheMiddleware",
     "django.middleware.security.SecurityMiddleware",
     "newsroom.csp.ContentSecurityPolicyMiddleware",
     "whitenoise.middleware.WhiteNoiseMiddleware",
@@ -167,9 +171,31 @@ LOGGING = {
 ARTICLES_PER_PAGE = 20
 # URLs per sitemap file; /sitemap.xml becomes an index past it (the protocol allows 50,000).
 SITEMAP_PAGE_SIZE = 50000
-# Seconds the sitemaps are served from the cache (0: never cached).
-SITEMAP_CACHE_SECONDS = int(env("SITEMAP_CACHE_SECONDS", "600"))
 FIXTURE_DIRS = [BASE_DIR / "fixtures"]
 
 # How long a shared preview link works, in seconds (default 7 days).
 PREVIEW_MAX_AGE = int(env("PREVIEW_MAX_AGE", str(7 * 24 * 60 * 60)))
+
+# Whole-page cache (caching/): anonymous GETs of public pages, feeds, sitemaps and the API are
+# kept per generation, and every change moves the generation (caching/generation.py).
+PAGE_CACHE_ENABLED = env("PAGE_CACHE", "on").lower() not in {"off", "0", "false", "no"}
+# How long a page is kept, here and (s-maxage) at the CDN, unless a scheduled change comes first.
+PAGE_CACHE_SECONDS = int(env("PAGE_CACHE_SECONDS", "300"))
+# A CDN may serve a page this long past its lifetime while it fetches a new one...
+PAGE_CACHE_STALE_SECONDS = int(env("PAGE_CACHE_STALE_SECONDS", "30"))
+# ...and this long when the site is down or erring.
+PAGE_CACHE_STALE_IF_ERROR_SECONDS = int(env("PAGE_CACHE_STALE_IF_ERROR_SECONDS", "86400"))
+PAGE_CACHE_MAX_PAGES = int(env("PAGE_CACHE_MAX_PAGES", "5000"))
+PAGE_CACHE_MAX_BYTES = int(env("PAGE_CACHE_MAX_MB", "128")) * 2**20
+# Never shared, whoever asks: the desk and preview links.
+PAGE_CACHE_NEVER_PATHS = (f"/{ADMIN_PATH}", "/preview/")
+# Without Redis, the generation is this file, shared by every process on the machine.
+PAGE_CACHE_GENERATION_FILE = env("PAGE_CACHE_GENERATION_FILE", "") or str(
+    BASE_DIR / "var" / "page-cache-generation"
+)
+# The CDN's purge endpoint: POST with `Surrogate-Key: <keys>` after each change (optional).
+CDN_PURGE_URL = env("CDN_PURGE_URL", "")
+CDN_PURGE_TIMEOUT = float(env("CDN_PURGE_TIMEOUT", "2"))
+CDN_PURGE_POLL_SECONDS = float(env("CDN_PURGE_POLL_SECONDS", "2"))
+# Off only in tests, which send what is due themselves (caching.purges.send_due).
+CDN_PURGE_IN_BACKGROUND = True

@@ -1,6 +1,7 @@
 import pytest
 from django.core.management import call_command
 
+from caching import generation, pages
 from tests.browser import browser  # noqa: F401 (a fixture: one Chromium per test module)
 from tests.factories import AuthorFactory, SectionFactory
 from tests.ninjs_schemas import validators  # noqa: F401 (a fixture: the IPTC ninjs schemas)
@@ -20,3 +21,17 @@ def author(db):
 def seed(db):
     """The site as `make run` leaves it: the seed fixture loaded."""
     call_command("loaddata", "seed", verbosity=0)
+
+
+@pytest.fixture(autouse=True)
+def fresh_page_cache():
+    """Each test starts with no stored pages: a test's data is rolled back without a commit,
+    so nothing would tell the cache that the next test's site is another one."""
+    pages.local.clear()
+    generation.store().bump("")  # "": the next scheduled change is not known yet
+
+
+@pytest.fixture
+def commits(django_capture_on_commit_callbacks):
+    """Run on-commit callbacks (revisions, cache generations, purges) as a real request would."""
+    return lambda: django_capture_on_commit_callbacks(execute=True)

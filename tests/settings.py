@@ -1,9 +1,15 @@
 """Test settings: the production settings, with a throwaway secret and fast password hashing."""
 
 import os
+import tempfile
 
 os.environ.setdefault("DJANGO_SECRET_KEY", "tests-only-not-secret")
 os.environ.setdefault("DJANGO_ALLOWED_HOSTS", "testserver,localhost,127.0.0.1")
+# The page cache's generation file, per test run (worker processes a test starts inherit it).
+os.environ.setdefault(
+    "PAGE_CACHE_GENERATION_FILE",
+    os.path.join(tempfile.mkdtemp(prefix="newsroom-tests-"), "page-cache-generation"),
+)
 
 from newsroom.settings import *  # noqa: F403
 
@@ -14,5 +20,5 @@ STORAGES = {
     "staticfiles": {"BACKEND": "django.contrib.staticfiles.storage.StaticFilesStorage"},
 }
 WHITENOISE_AUTOREFRESH = True
-# Each test sees its own data: sitemaps are not cached, except where a test turns it on.
-SITEMAP_CACHE_SECONDS = 0
+# Tests send queued purges themselves; the real servers they start send them in the background.
+CDN_PURGE_IN_BACKGROUND = False

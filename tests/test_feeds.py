@@ -12,6 +12,7 @@ from django.core.files.uploadedfile import SimpleUploadedFile
 from django.utils import timezone
 from PIL import Image
 
+from articles.editorial import publishing
 from articles.models import Article
 from tests.factories import ArticleFactory, AuthorFactory, CorrectionFactory, SectionFactory
 
@@ -121,9 +122,8 @@ def test_atom_updated_moves_with_a_substantive_update_only(client, story):
     story.dek = "A typo fixed."
     story.save()
     assert updated() == story.first_published_at.replace(microsecond=0)
-    substantive = story.first_published_at + timedelta(minutes=30)
-    Article.objects.filter(pk=story.pk).update(modified_at=substantive)
-    assert updated() == substantive.replace(microsecond=0)
+    publishing.save(story, note="Adds the vote.", substantive=True)
+    assert updated() == story.modified_at.replace(microsecond=0) != story.first_published_at
 
 
 def test_atom_story_without_byline_is_credited_to_the_newsroom(client, section):

@@ -17,12 +17,6 @@ from tests.test_admin import article_form
 pytestmark = pytest.mark.django_db
 
 
-@pytest.fixture
-def commits(django_capture_on_commit_callbacks):
-    """Run on-commit callbacks (revisions are taken on commit) as a real request would."""
-    return lambda: django_capture_on_commit_callbacks(execute=True)
-
-
 def change_url(article):
     return reverse("admin:articles_article_change", args=[article.pk])
 

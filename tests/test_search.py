@@ -24,11 +24,6 @@ def story(django_capture_on_commit_callbacks):
     return make
 
 
-@pytest.fixture
-def commits(django_capture_on_commit_callbacks):
-    return lambda: django_capture_on_commit_callbacks(execute=True)
-
-
 def results(client, **params):
     """The search page as a reader reads it: its text, without markup."""
     return strip_tags(search_page(client, **params))

@@ -301,12 +301,11 @@ def test_sitemaps_are_served_from_redis_between_crawls(client, section, settings
     settings.CACHES = {
         "default": {"BACKEND": "django.core.cache.backends.redis.RedisCache", "LOCATION": url}
     }
-    settings.SITEMAP_CACHE_SECONDS = 60
     cache.clear()
     ArticleFactory(live=True, headline="Cached story")
     first = client.get("/sitemap.xml")
     assert first.status_code == HTTPStatus.OK
-    assert "max-age=60" in first["Cache-Control"]
+    assert "s-maxage=" in first["Cache-Control"]
     with CaptureQueriesContext(connection) as queries:
         second = client.get("/sitemap.xml")
     assert second.content == first.content

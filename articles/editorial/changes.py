@@ -23,10 +23,20 @@ from dataclasses import dataclass, replace
 from django.db import transaction
 from django.db.models.signals import m2m_changed, post_delete, post_save
 from django.dispatch import receiver
+from taggit.models import Tag
 
 from articles import search
 from articles.editorial import revisions
-from articles.models import Article, Byline, TaggedArticle
+from articles.models import (
+    Article,
+    ArticleRedirect,
+    Author,
+    Byline,
+    Correction,
+    Section,
+    TaggedArticle,
+)
+from caching import generation, keys, purges
 
 
 @dataclass(frozen=True)
@@ -105,6 +115,9 @@ def story_changed(article: Article, *, raw: bool = False) -> None:
     else:
         batch, intent = _loose_batch(), Intent()
     batch.add(article.pk, replace(intent, revision=not raw, version=article.version))
+    # This process's next page (in this transaction too) shows the change; other processes
+    # learn of it when it commits (_flush).
+    generation.bump()
     if block is None:
         transaction.on_commit(lambda: _flush(batch))
 
@@ -131,6 +144,18 @@ def _flush(batch: Batch) -> None:
     live = {pk: intent for pk, intent in stories.items() if current.get(pk, -1) >= intent.version}
     revisions.record_many({pk: intent for pk, intent in live.items() if intent.revision})
     search.index_articles(list(live))
+    purges.changed(*story_keys(list(live)))
+
+
+def story_keys(pks: list[int]) -> list[str]:
+    """What to purge when these stories change: their pages, every list of stories, and the
+    story pages whose related stories come from the same tags."""
+    tag_ids = TaggedArticle.objects.filter(content_object_id__in=pks).values_list("tag_id")
+    return [
+        keys.ALL_LISTS,
+        *(keys.named(Article, pk) for pk in pks),
+        *(keys.listing(Tag, tag_id) for (tag_id,) in tag_ids.distinct()),
+    ]
 
 
 @receiver(post_save, sender=Article)
@@ -141,6 +166,25 @@ def article_saved(sender, instance, raw, **kwargs):
 @receiver(post_delete, sender=Article)
 def article_deleted(sender, instance, **kwargs):
     search.remove_articles([instance.pk])
+    purges.changed(keys.of(instance), keys.ALL_LISTS)
+
+
+@receiver([post_save, post_delete], sender=Correction)
+@receiver([post_save, post_delete], sender=ArticleRedirect)
+def story_record_changed(sender, instance, **kwargs):
+    purges.changed(keys.named(Article, instance.article_id), keys.ALL_LISTS)
+
+
+@receiver([post_save, post_delete], sender=Section)
+def section_changed(sender, instance, **kwargs):
+    # Every page's navigation names the sections.
+    purges.changed(keys.SITE)
+
+
+@receiver([post_save, post_delete], sender=Author)
+@receiver([post_save, post_delete], sender=Tag)
+def name_changed(sender, instance, **kwargs):
+    purges.changed(keys.of(instance), keys.ALL_LISTS)
 
 
 @receiver(m2m_changed, sender=TaggedArticle)

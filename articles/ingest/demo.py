@@ -42,6 +42,7 @@ from articles.ingest.demo_text import (
     Inventor,
 )
 from articles.models import Article, Author, Byline, Section, TaggedArticle
+from caching import keys, purges
 
 # Stories per transaction; rows per INSERT are further capped by the database's parameter limit.
 BATCH_SIZE = 2000
@@ -86,6 +87,8 @@ class Generator:
                 with transaction.atomic():
                     self.write(stories)
                 advance(size)
+        # bulk_create sends no signals: say here, once, that the whole site changed.
+        purges.changed(keys.SITE)
         return time.monotonic() - started
 
     def invent(self):

@@ -7,7 +7,6 @@ SITE_URL (see `articles.outputs.links`), never on the request's host.
 """
 
 from datetime import UTC, timedelta
-from functools import wraps
 from urllib.parse import urlsplit, urlunsplit
 
 from django.conf import settings
@@ -20,7 +19,6 @@ from django.shortcuts import render
 from django.urls import reverse
 from django.utils import timezone
 from django.utils.functional import cached_property
-from django.views.decorators.cache import cache_page
 from django.views.decorators.http import require_safe
 from taggit.models import Tag
 
@@ -124,30 +122,12 @@ SITEMAPS = {
 }
 
 
-def cached_for_crawlers(view):
-    """Serve the view from the cache (Redis in production) for SITEMAP_CACHE_SECONDS.
-
-    A sitemap of a large archive is an aggregate over every live story (about 2 s for 100,000
-    stories on SQLite), and crawlers come back often: a few minutes' staleness costs nothing.
-    """
-
-    @wraps(view)
-    def wrapped(request, *args, **kwargs):
-        seconds = settings.SITEMAP_CACHE_SECONDS
-        if not seconds:
-            return view(request, *args, **kwargs)
-        return cache_page(seconds, key_prefix="sitemaps")(view)(request, *args, **kwargs)
-
-    return wrapped
-
-
 def _sitemaps():
     # Fresh instances per request: each caches its page count for the length of one response.
     return {name: sitemap_class() for name, sitemap_class in SITEMAPS.items()}
 
 
 @require_safe
-@cached_for_crawlers
 def sitemap(request):
     """`/sitemap.xml`: every URL in one file, or an index of pages once that grows too long."""
     sitemaps = _sitemaps()
@@ -168,7 +148,6 @@ def sitemap(request):
 
 
 @require_safe
-@cached_for_crawlers
 def sitemap_section(request, section):
     """One kind of page (`stories`, `sections`, …), paginated with `?p=` as the index lists it."""
     return sitemap_views.sitemap(
@@ -177,7 +156,6 @@ def sitemap_section(request, section):
 
 
 @require_safe
-@cached_for_crawlers
 def news_sitemap(request):
     """`/news-sitemap.xml`: live stories first published in the last 48 hours, newest first."""
     since = timezone.now() - NEWS_SITEMAP_WINDOW

@@ -1,6 +1,7 @@
 from django.core.management.base import BaseCommand
 
 from articles.search import index_articles
+from caching import keys, purges
 
 
 class Command(BaseCommand):
@@ -11,5 +12,6 @@ class Command(BaseCommand):
 
     def handle(self, *args, **options):
         count = index_articles()
+        purges.changed(keys.ALL_LISTS)  # search results, which are cached pages too
         if options["verbosity"]:
             self.stdout.write(f"Indexed {count} stories.")

@@ -15,6 +15,7 @@ from articles.editorial.preview import article_pk_from
 from articles.forms import SearchForm
 from articles.models import Article, ArticleRedirect, Author, Byline, Correction, Section
 from articles.outputs import structured_data
+from articles.pagination import UncountedPaginator
 from caching import keys
 
 LATEST_COUNT = 12
@@ -22,7 +23,7 @@ RAIL_COUNT = 4
 
 
 def front_page(request):
-    live = Article.objects.published().for_listing()
+    live = Article.objects.published().for_cards()
     # The newest featured story leads; without one, the newest story. Two index lookups: one
     # ORDER BY featured, publish_at would sort the whole archive.
     lead = live.filter(featured=True).first() or live.first()
@@ -73,9 +74,7 @@ def render_story(request, article, *, preview=False):
     tags = list(article.tags.all())
     corrections = list(article.corrections.all())
     related = (
-        list(
-            Article.objects.published().related_to(article, [tag.pk for tag in tags]).for_listing()
-        )
+        list(Article.objects.published().related_to(article, [tag.pk for tag in tags]).for_cards())
         if tags
         else []
     )
@@ -182,6 +181,7 @@ class StoryListView(ListView):
     template_name = "articles/article_list.html"
     context_object_name = "articles"
     listing_kind = ""
+    paginator_class = UncountedPaginator
 
     def get_paginate_by(self, queryset):
         return settings.ARTICLES_PER_PAGE
@@ -194,7 +194,7 @@ class StoryListView(ListView):
 
     def get_queryset(self):
         self.owner = self.get_owner()
-        return self.filter_stories(Article.objects.published()).for_listing()
+        return self.filter_stories(Article.objects.published()).for_cards()
 
     def get_context_data(self, **kwargs):
         return super().get_context_data(owner=self.owner, listing_kind=self.listing_kind, **kwargs)
@@ -220,7 +220,7 @@ class TagView(StoryListView):
         return get_object_or_404(Tag, slug=self.kwargs["slug"])
 
     def filter_stories(self, stories):
-        return stories.tagged(self.owner.slug)
+        return stories.tagged_with(self.owner)
 
 
 class AuthorView(StoryListView):
@@ -230,7 +230,7 @@ class AuthorView(StoryListView):
         return get_object_or_404(Author, slug=self.kwargs["slug"])
 
     def filter_stories(self, stories):
-        return stories.by_author(self.owner)
+        return stories.written_by(self.owner)
 
 
 def server_error(request):

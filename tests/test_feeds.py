@@ -246,8 +246,9 @@ def test_feed_holds_the_latest_fifty_stories_newest_first(client, section):
     assert titles == [story.headline for story in stories[:50]]
 
 
-# articles; bylines with their authors; tags (+ the section, tag or author for a listing).
-FEED_QUERIES = {"/feed/": 3, "/feed/atom/": 3}
+# articles; bylines with their authors; tags (+ the section, tag or author for a listing,
+# and for a tag or author the bounded count that picks how to read its stories).
+FEED_QUERIES = {"/feed/": 3, "/feed/atom/": 3, "/tag/budget/feed/": 5, "/author/ana-reyes/feed/": 5}
 
 
 @pytest.mark.parametrize("url", FEEDS)

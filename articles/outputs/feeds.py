@@ -194,7 +194,7 @@ class TagFeed(ListingFeed):
         return absolute_url(reverse("articles:tag", kwargs={"slug": tag.slug}))
 
     def stories(self, tag):
-        return Article.objects.published().tagged(tag.slug)
+        return Article.objects.published().tagged_with(tag)
 
 
 class AuthorFeed(ListingFeed):
@@ -213,7 +213,7 @@ class AuthorFeed(ListingFeed):
         return absolute_url(author.get_absolute_url())
 
     def stories(self, author):
-        return Article.objects.published().by_author(author)
+        return Article.objects.published().written_by(author)
 
 
 class CorrectionsFeed(Feed):

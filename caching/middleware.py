@@ -26,14 +26,8 @@ class PageCacheMiddleware:
     def __call__(self, request):
         if not pages.is_enabled():
             return self.get_response(request)
-        meta = request.META
-        key = pages.request_key(
-            request.method,
-            meta.get("HTTP_HOST", ""),
-            meta.get("PATH_INFO", ""),  # as the WSGI layer sees it, so both find one key
-            meta.get("QUERY_STRING", ""),
-            meta.get("HTTP_COOKIE", ""),
-        )
+        # The same key the WSGI layer computes: Django's META is the WSGI environ.
+        key = pages.request_key(request.META)
         if key is None:
             response = self.get_response(request)
             if not response.has_header("Cache-Control"):

@@ -95,15 +95,22 @@ def is_anonymous(cookie_header: str) -> bool:
     return settings.SESSION_COOKIE_NAME not in cookies
 
 
-def request_key(method: str, host: str, path: str, query: str, cookie_header: str) -> str | None:
-    """The cache key of a request, or None when its answer must not be shared."""
-    if method not in {"GET", "HEAD"} or not is_anonymous(cookie_header):
+def request_key(environ) -> str | None:
+    """The cache key of a request (its WSGI environ, or Django's request.META), or None when
+    its answer must not be shared."""
+    if environ.get("REQUEST_METHOD") not in {"GET", "HEAD"}:
+        return None
+    path = environ.get("PATH_INFO", "")
+    if not is_anonymous(environ.get("HTTP_COOKIE", "")):
         return None
     if path.startswith(settings.PAGE_CACHE_NEVER_PATHS):
         return None
+    query = environ.get("QUERY_STRING", "")
     ordered = "&".join(sorted(query.split("&"))) if query else ""
-    digest = hashlib.blake2b(f"{host}\n{path}\n{ordered}".encode(), digest_size=16)
-    return digest.hexdigest()
+    # The scheme too: behind a TLS proxy, http:// answers a redirect that https:// must not get.
+    scheme = f"{environ.get('wsgi.url_scheme', '')}/{environ.get('HTTP_X_FORWARDED_PROTO', '')}"
+    parts = f"{scheme}\n{environ.get('HTTP_HOST', '')}\n{path}\n{ordered}"
+    return hashlib.blake2b(parts.encode(), digest_size=16).hexdigest()
 
 
 class LocalPages:

@@ -27,7 +27,7 @@ from caching.models import PendingPurge
 logger = logging.getLogger(__name__)
 
 MAX_KEYS_PER_REQUEST = 256
-CLAIM_SECONDS = 60
+CLAIM_SECONDS = 30
 MAX_BACKOFF_SECONDS = 300
 
 
@@ -125,6 +125,9 @@ class Sender(threading.Thread):
     def __init__(self) -> None:
         super().__init__(name="cdn-purge-sender", daemon=True)
         self.event = threading.Event()
+        # Held while sending, so that a process about to exit can wait for a send under way
+        # instead of leaving its rows claimed by a thread that dies with it.
+        self.sending = threading.Lock()
 
     def wake(self) -> None:
         self.event.set()
@@ -133,14 +136,15 @@ class Sender(threading.Thread):
         while True:
             self.event.wait(settings.CDN_PURGE_POLL_SECONDS)
             self.event.clear()
-            try:
-                while send_due():
-                    pass
-            except Exception:  # The thread must outlive a database hiccup; say what it was.
-                logger.exception("Sending CDN purges failed; trying again shortly")
-            finally:
-                close_old_connections()
-                connection.close()
+            with self.sending:
+                try:
+                    while send_due():
+                        pass
+                except Exception:  # The thread must outlive a database hiccup; say what.
+                    logger.exception("Sending CDN purges failed; trying again shortly")
+                finally:
+                    close_old_connections()
+                    connection.close()
 
 
 _sender = None
@@ -158,11 +162,16 @@ def sender() -> Sender:
 
 
 def _send_before_exit() -> None:
-    # A command that saved and is about to exit: one quick try, so the purge need not wait
-    # for a web worker's next poll. A CDN that does not answer costs this at most a timeout.
+    # A command that saved and is about to exit: let a send under way finish, then one quick
+    # try, so the purge need not wait for a web worker's next poll. A CDN that does not answer
+    # costs this at most a timeout or two; what is left stays queued for the web workers.
+    if _sender is None or not _sender.sending.acquire(timeout=settings.CDN_PURGE_TIMEOUT * 2):
+        return
     deadline = time.monotonic() + settings.CDN_PURGE_TIMEOUT
     try:
         while time.monotonic() < deadline and send_due():
             pass
     except Exception:
         logger.exception("Could not send CDN purges before exit; the queue keeps them")
+    finally:
+        _sender.sending.release()

@@ -16,13 +16,7 @@ class PageCacheApplication:
 
     def __call__(self, environ, start_response):
         if pages.is_enabled():
-            key = pages.request_key(
-                environ.get("REQUEST_METHOD", ""),
-                environ.get("HTTP_HOST", ""),
-                environ.get("PATH_INFO", ""),
-                environ.get("QUERY_STRING", ""),
-                environ.get("HTTP_COOKIE", ""),
-            )
+            key = pages.request_key(environ)
             page = pages.get(generation.current(), key) if key is not None else None
             if page is not None:
                 status, reason, headers, body = page.answer(

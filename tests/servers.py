@@ -97,6 +97,8 @@ class Site:
     def start(self, *, workers: int = 2) -> "Site":
         self.manage("migrate", "--no-input", "-v0")
         self.manage("loaddata", "seed", "-v0")
+        # Production settings serve hashed static files: they must be collected first.
+        self.manage("collectstatic", "--no-input", "-v0")
         log = (self.directory / "gunicorn.log").open("w")
         self.processes.append(
             subprocess.Popen(

@@ -178,3 +178,11 @@ def test_a_scheduled_story_appears_at_its_time_with_no_save(client, section, com
         assert "stale-while-revalidate=0" in before["Cache-Control"]
     with time_machine.travel(NOON, tick=False):
         assert "Embargoed results" in client.get("/").content.decode()
+
+
+def test_http_and_https_answers_are_kept_apart(client, story):
+    # Behind a TLS proxy, http:// answers a redirect to https:// that https:// must never get.
+    client.get("/")
+    assert "Age" in client.get("/")
+    assert "Age" not in client.get("/", secure=True)
+    assert "Age" not in client.get("/", headers={"x-forwarded-proto": "https"})

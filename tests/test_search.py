@@ -8,6 +8,8 @@ from django.utils import timezone
 from django.utils.html import strip_tags
 
 from articles.editorial import publishing
+from articles.search import postgres as search_postgres
+from articles.search import sqlite as search_sqlite
 from tests.factories import ArticleFactory, AuthorFactory, SectionFactory
 
 pytestmark = pytest.mark.django_db
@@ -247,3 +249,15 @@ def test_rebuilding_the_index_finds_stories_written_behind_its_back(client, sect
     call_command("rebuild_search_index", stdout=out)
     assert "Indexed 1 stories." in out.getvalue()
     assert "Lighthouse restored" in results(client, q="lighthouse")
+
+
+def test_a_common_word_ranks_only_the_newest_matches(client, section, story, monkeypatch):
+    # Bounded work on a large archive: the oldest match of a word in every story is not ranked.
+    monkeypatch.setattr(search_sqlite, "MAX_RANKED", 2)
+    monkeypatch.setattr(search_postgres, "MAX_RANKED", 2)
+    story(live=True, headline="Oldest ferry schedule")
+    story(live=True, headline="Ferry fares rise")
+    story(live=True, headline="Ferry pier reopens")
+    page = results(client, q="ferry")
+    assert "Ferry fares rise" in page and "Ferry pier reopens" in page
+    assert "Oldest ferry schedule" not in page

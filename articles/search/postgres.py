@@ -5,11 +5,12 @@ Headline weighs A; dek, tags, section and authors B; body C. Queries use websear
 """
 
 from django.contrib.postgres.search import SearchHeadline, SearchQuery, SearchRank
-from django.db.models import F
+from django.db.models import F, Subquery, Value
 from django.db.models.expressions import RawSQL
+from django.db.models.functions import Coalesce
 
 from articles.models import Article
-from articles.search.documents import START, STOP
+from articles.search.documents import MAX_RANKED, START, STOP
 
 SEARCH_CONFIG = "english"
 
@@ -23,8 +24,16 @@ def search(query: str, stories):
     if not query:
         return stories.none()
     search_query = _search_query(query)
+    # Only the newest MAX_RANKED matches are ranked (see documents.py), found from the GIN
+    # index; ranking reads each ranked story's vector, so a common word must not rank them all.
+    newest = (
+        Article.objects.filter(search_vector=search_query)
+        .order_by("-pk")
+        .values("pk")[MAX_RANKED - 1 : MAX_RANKED]
+    )
+    floor = Coalesce(Subquery(newest), Value(0))
     return (
-        stories.filter(search_vector=search_query)
+        stories.filter(search_vector=search_query, pk__gte=floor)
         .annotate(
             search_rank=SearchRank(F("search_vector"), search_query, weights=[0.1, 0.2, 0.4, 1.0])
         )

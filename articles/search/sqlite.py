@@ -9,8 +9,9 @@ import re
 
 from django.db import connection
 from django.db.models import F
+from django.db.models.expressions import RawSQL
 
-from articles.search.documents import START, STOP, batched
+from articles.search.documents import MAX_RANKED, START, STOP, batched
 
 FTS_TABLE = "articles_search"
 MAX_TERMS = 24
@@ -58,9 +59,15 @@ def search(query: str, stories):
     if not expression:
         return stories.none()
     # Joining the FTS table lets SQLite drive the query from the full-text index; rank is lower
-    # for better matches.
+    # for better matches. Only the newest MAX_RANKED matches are ranked (see documents.py):
+    # FTS5 takes the floor as a rowid range, where an IN list would cost seconds.
+    floor = RawSQL(
+        f"SELECT min(rowid) FROM (SELECT rowid FROM {FTS_TABLE} WHERE {FTS_TABLE} MATCH %s "
+        "ORDER BY rowid DESC LIMIT %s)",
+        [expression, MAX_RANKED],
+    )
     return (
-        stories.filter(search_entry__document__match=expression)
+        stories.filter(search_entry__document__match=expression, search_entry__pk__gte=floor)
         .annotate(search_rank=F("search_entry__rank"))
         .order_by("search_rank", "-publish_at", "-pk")
     )

@@ -1,144 +1,363 @@
-"""Newsroom benchmark: demo-data throughput and public page timings on a throwaway SQLite file.
+"""Newsroom benchmark: gunicorn with the production settings, measured with wrk.
 
-    make bench                                   # 10,000 stories, 20 requests per page
-    .venv/bin/python bench/run.py --stories 2000 --requests 10
+    make bench                                   # 100,000 stories, the 60 s load test
+    make bench BENCH_ARGS=--quick                # 2,000 stories, 2 s runs, no load test
+    DATABASE_URL=postgres://postgres@127.0.0.1:5432/postgres \\
+        CACHE_URL=redis://127.0.0.1:6379/2 .venv/bin/python bench/run.py --quick
 
 See bench/README.md for what is measured and how to read it.
 """
 
 import argparse
-import math
 import os
+import secrets
 import shutil
 import statistics
 import sys
 import tempfile
 import time
+from concurrent.futures import ThreadPoolExecutor
+from dataclasses import dataclass, field
 from pathlib import Path
 
+sys.path.insert(0, str(Path(__file__).resolve().parent.parent))
+
+from bench import bare_wsgi, database, pages, report, servers, wrk
+from bench.report import say
+
 ROOT = Path(__file__).resolve().parent.parent
+LISTED_PAGES = ("front", "section", "tag", "search", "feed", "sitemap", "api")
 
 
-def say(line: str = "") -> None:
-    sys.stdout.write(line + "\n")
+@dataclass
+class Target:
+    """One thing wrk measures: a page on a server, with the bare-WSGI page of the same bytes."""
+
+    name: str
+    server: servers.Server
+    path: str
+    bare: str | None = None  # the bare server's path for this page's bytes
+    inprocess: str | None = None  # the page measured in-process, if any
+    scripts: list[tuple[str, ...]] = field(default_factory=list)  # per round: paths.lua args
+    runs: list[wrk.Result] = field(default_factory=list)
 
 
-def parse_args():
+def parse_args(argv=None):
     parser = argparse.ArgumentParser(description=__doc__.split("\n")[0])
-    parser.add_argument("--stories", type=int, default=10_000, help="stories to generate")
-    parser.add_argument("--requests", type=int, default=20, help="timed requests per page")
-    parser.add_argument("--seed", type=int, default=1, help="generate_articles --seed")
-    parser.add_argument(
-        "--keep", action="store_true", help="keep the database file and print its path"
+    add = parser.add_argument
+    add("--quick", action="store_true", help="smoke test: 2,000 stories, 2 s runs, 2 rounds")
+    add("--stories", type=int, help="stories to generate (default 100,000; 2,000 with --quick)")
+    add("--seed", type=int, default=7, help="generate_articles --seed (default 7)")
+    add("--duration", type=float, help="seconds per wrk run (default 5; 2 with --quick)")
+    add("--connections", type=int, default=16, help="wrk connections per run (default 16)")
+    add("--threads", type=int, default=2, help="wrk threads per run (default 2)")
+    add("--rounds", type=int, help="interleaved rounds, median reported (default 3; 2 quick)")
+    add("--workers", type=int, default=2, help="gunicorn sync workers (default 2)")
+    add("--requests", type=int, help="in-process requests per page (default 20; 5 with --quick)")
+    add("--many", type=int, default=6000, help="story URLs for the cold-many run (default 6000)")
+    add("--cold-all", action="store_true", help="also measure every listed page cold")
+    add(
+        "--load",
+        action=argparse.BooleanOptionalAction,
+        help="the load test: 200 clients on the story and front pages (default: on, off --quick)",
     )
-    return parser.parse_args()
+    add("--load-seconds", type=int, help="load test length (default 60; 10 with --quick)")
+    add("--load-connections", type=int, default=200, help="load test clients (default 200)")
+    add("--cache-dir", type=Path, default=ROOT / "bench" / ".cache", help="built databases")
+    add("--rebuild", action="store_true", help="rebuild the database even if it is cached")
+    add("--results-dir", type=Path, default=ROOT / "bench" / "results", help="JSON output")
+    add("--keep", action="store_true", help="keep the work directory (logs, pages, URL lists)")
+    args = parser.parse_args(argv)
+    quick = args.quick
+    defaults = {
+        "stories": 2000 if quick else 100_000,
+        "duration": 2.0 if quick else 5.0,
+        "rounds": 2 if quick else 3,
+        "requests": 5 if quick else 20,
+        "load": not quick,
+        "load_seconds": 10 if quick else 60,
+    }
+    for name, value in defaults.items():
+        if getattr(args, name) is None:
+            setattr(args, name, value)
+    return args
 
 
-def setup_django(database: Path) -> None:
-    # Production settings with a throwaway secret and plain static storage (no collectstatic).
-    os.environ["DATABASE_URL"] = f"sqlite:///{database}"
-    os.environ.setdefault("DJANGO_SETTINGS_MODULE", "tests.settings")
-    # No page cache by default: the timings are the cost of building each page.
-    os.environ.setdefault("CACHE_URL", "dummy://")
-    sys.path.insert(0, str(ROOT))
-    import django
+def environments(args, database_url: str, secret: str, workdir: Path) -> dict[str, dict]:
+    """The environment of each server: production settings, a throwaway secret, loopback."""
+    base = servers.base_environment()
+    base.update(
+        {
+            "DJANGO_SECRET_KEY": secret,
+            "DJANGO_ALLOWED_HOSTS": "127.0.0.1",
+            "DATABASE_URL": database_url,
+            "DJANGO_TLS": "none",
+            "DJANGO_LOG_LEVEL": "WARNING",
+            # Each run its own keys in a shared Redis, and its own page-cache generation.
+            "CACHE_KEY_PREFIX": f"bench-{secret[:8]}",
+            "PAGE_CACHE_GENERATION_FILE": str(workdir / "page-cache-generation"),
+        }
+    )
+    return {
+        "warm": base,
+        # Cold: nothing served from or stored in a cache, sitemaps included.
+        "cold": {**base, "PAGE_CACHE": "off", "SITEMAP_CACHE_SECONDS": "0"},
+        "naive": {**base, "DJANGO_SETTINGS_MODULE": "bench.naive.settings"},
+        "bare": {**base, "BENCH_BARE_PAGES": str(workdir / "bare")},
+    }
 
-    django.setup()
+
+def collectstatic(env: dict) -> None:
+    database.manage(["collectstatic", "--no-input", "--verbosity=0"], env)
 
 
-def pages() -> list[tuple[str, str]]:
-    """One representative URL per kind of public page, the busiest of each."""
-    from django.conf import settings
-    from django.db.models import Count
-    from django.urls import NoReverseMatch, reverse
-    from taggit.models import Tag
+def many_scripts(paths: list[str], rounds: int, threads: int, workdir: Path) -> list[tuple]:
+    """One list of story paths per round, none shared between rounds: each run is cold."""
+    share = max(1, len(paths) // rounds)
+    scripts = []
+    for number in range(rounds):
+        chunk = paths[number * share : (number + 1) * share] or paths
+        listing = workdir / f"stories-round-{number + 1}.txt"
+        listing.write_text("\n".join(chunk) + "\n")
+        scripts.append((str(listing), str(threads)))
+    return scripts
 
-    from articles.models import Article, Author, Section
 
-    live = Article.objects.published()
-    section = Section.objects.annotate(n=Count("articles")).order_by("-n").first()
-    tag = Tag.objects.annotate(n=Count("articles_taggedarticle_items")).order_by("-n").first()
-    author = Author.objects.annotate(n=Count("bylines")).order_by("-n").first()
-    article = live.first()
-    last_page = math.ceil(live.in_section(section).count() / settings.ARTICLES_PER_PAGE)
-    deep_page = min(20, last_page)
-    urls = [
-        ("front page", "/"),
-        ("section", section.get_absolute_url()),
-        (f"section, page {deep_page}", f"{section.get_absolute_url()}?page={deep_page}"),
-        ("tag", f"/tag/{tag.slug}/"),
-        ("author", author.get_absolute_url()),
-        ("article", article.get_absolute_url()),
+def targets(args, running: dict, urls: dict[str, str], many: list[str], workdir) -> list[Target]:
+    warm, cold = running["warm"], running["cold"]
+    listed = [
+        Target(name, warm, urls[name], bare=f"/{name}", inprocess=name) for name in LISTED_PAGES
     ]
-    for name, route, query in [
-        ("search", "articles:search", "?q=council+budget"),
-        ("RSS feed", "articles:feed", ""),
-    ]:
-        try:
-            urls.append((name, reverse(route) + query))
-        except NoReverseMatch:
-            pass
-    return urls
+    if args.cold_all:
+        listed += [
+            Target(f"{name}, cold", cold, urls[name], bare=f"/{name}", inprocess=name)
+            for name in LISTED_PAGES
+        ]
+    return [
+        Target("story, cold", cold, urls["story"], bare="/story", inprocess="story"),
+        Target(
+            "story, cold, many",
+            warm,
+            urls["story"],
+            bare="/story",
+            scripts=many_scripts(many, args.rounds, args.threads, workdir),
+        ),
+        Target("story, warm", warm, urls["story"], bare="/story", inprocess="story"),
+        Target("story, naive Django", running["naive"], urls["story"], bare="/naive"),
+        *listed,
+    ]
 
 
-def time_page(client, url: str, requests: int) -> tuple[float, float, int, int]:
-    """(median ms, slowest ms, queries, bytes) for `url`, after one warm-up request."""
-    from django.db import connection
-    from django.test.utils import CaptureQueriesContext
-
-    response = client.get(url)
-    if response.status_code != 200:
-        raise SystemExit(f"{url} answered {response.status_code}; the benchmark needs 200.")
-    with CaptureQueriesContext(connection) as queries:
-        client.get(url)
-    # Count now: every request start empties the connection's query log.
-    query_count = len(queries)
-    timings = []
-    for _ in range(requests):
-        started = time.perf_counter()
-        client.get(url)
-        timings.append((time.perf_counter() - started) * 1000)
-    return statistics.median(timings), max(timings), query_count, len(response.content)
+def warm_up(all_targets: list[Target], bare: servers.Server, workers: int) -> None:
+    """Before each round, so every worker has loaded its code and holds the warm pages (each
+    process keeps its own copies, and they expire): one more request at once than there are
+    workers, so that each worker takes one."""
+    with ThreadPoolExecutor(max_workers=workers + 1) as pool:
+        for target in all_targets:
+            if target.scripts:
+                continue  # the cold-many run must find nothing cached
+            for server, path in ((target.server, target.path), (bare, target.bare)):
+                if path:
+                    calls = [pool.submit(servers.fetch, server, path) for _ in range(workers + 1)]
+                    for call in calls:
+                        call.result()
 
 
-def main() -> None:
-    args = parse_args()
+def run_rounds(args, binary: str, all_targets: list[Target], bare: servers.Server) -> dict:
+    """Each target then its bare page, in turn, `rounds` times: noise hits them all alike."""
+    bare_runs: dict[str, list[wrk.Result]] = {}
+    options = {"seconds": args.duration, "connections": args.connections, "threads": args.threads}
+    for number in range(args.rounds):
+        started = time.monotonic()
+        warm_up(all_targets, bare, args.workers)
+        measured_bare = set()
+        for target in all_targets:
+            script = {}
+            if target.scripts:
+                script = {"script": "paths.lua", "script_args": target.scripts[number]}
+            target.runs.append(wrk.run(binary, target.server.url(target.path), **options, **script))
+            target.server.settle()
+            if target.bare and target.bare not in measured_bare:
+                result = wrk.run(binary, bare.url(target.bare), **options)
+                bare.settle()
+                bare_runs.setdefault(target.bare, []).append(result)
+                measured_bare.add(target.bare)
+        say(f"  round {number + 1}/{args.rounds}: {time.monotonic() - started:.0f} s")
+    return bare_runs
+
+
+def median_of(runs: list[wrk.Result]) -> dict:
+    return {
+        "rps": statistics.median(run.rps for run in runs),
+        "p50_ms": statistics.median(run.p50_ms for run in runs),
+        "p99_ms": statistics.median(run.p99_ms for run in runs),
+        "requests": sum(run.requests for run in runs),
+        "non_2xx_3xx": sum(run.non_2xx_3xx for run in runs),
+        "socket_errors": sum(run.errors for run in runs),
+        "rounds": [run.as_dict() for run in runs],
+    }
+
+
+def rows(all_targets, bare_runs, inprocess, captured) -> list[dict]:
+    table = []
+    for target in all_targets:
+        page = "naive" if target.server.name == "naive" else target.bare.strip("/")
+        row = {"name": target.name, "server": target.server.name, "path": target.path}
+        row.update(median_of(target.runs))
+        row["bytes"] = len(captured[page][2])
+        if target.bare in bare_runs:
+            row["bare"] = median_of(bare_runs[target.bare])
+        if target.inprocess:
+            row["inprocess"] = vars(inprocess[target.inprocess])
+        if target.scripts:
+            row["urls_per_round"] = len(Path(target.scripts[0][0]).read_text().split())
+        table.append(row)
+    return table
+
+
+def load_test(args, binary: str, server: servers.Server, urls: dict) -> dict:
+    """`--load-connections` clients, half on the story page and half on the front page."""
+    half = max(1, args.load_connections // 2)
+    say(f"Load test: {half * 2} clients for {args.load_seconds} s…")
+    options = {"seconds": args.load_seconds, "connections": half, "threads": 1}
+    with ThreadPoolExecutor(max_workers=2) as pool:
+        futures = {
+            name: pool.submit(
+                wrk.run, binary, server.url(urls[name]), script="statuses.lua", **options
+            )
+            for name in ("story", "front")
+        }
+        results = {name: future.result().as_dict() for name, future in futures.items()}
+    passed = all(
+        run["statuses"].get("5xx", 0) == 0 and sum(run["socket_errors"].values()) == 0
+        for run in results.values()
+    )
+    return {
+        "connections": half * 2,
+        "seconds": args.load_seconds,
+        "runs": results,
+        "passed": passed,
+    }
+
+
+def main(argv=None) -> None:
+    args = parse_args(argv)
+    binary = wrk.ensure_installed()
     workdir = Path(tempfile.mkdtemp(prefix="newsroom-bench-"))
-    database = workdir / "bench.sqlite3"
     try:
-        run(args, database)
+        results = measure(args, binary, workdir)
     finally:
         if args.keep:
-            say(f"\nDatabase kept: {database}")
+            say(f"Work directory kept: {workdir}")
         else:
-            shutil.rmtree(workdir)
+            shutil.rmtree(workdir, ignore_errors=True)
+    engine = "postgres" if results["settings"]["engine"] == "postgresql" else "sqlite"
+    path = report.write(results, args.results_dir, engine)
+    say(f"\nResults: {path.relative_to(ROOT) if path.is_relative_to(ROOT) else path}")
 
 
-def run(args, database: Path) -> None:
-    setup_django(database)
-
-    from django.core.management import call_command
-    from django.test import Client
-
-    call_command("migrate", verbosity=0)
-    call_command("loaddata", "seed", verbosity=0)
-
-    started = time.perf_counter()
-    call_command("generate_articles", str(args.stories), seed=args.seed, verbosity=0)
-    seconds = time.perf_counter() - started
-    size = database.stat().st_size / 2**20
-    say(
-        f"generate_articles {args.stories:,}: {seconds:.1f} s, "
-        f"{args.stories / seconds:,.0f} stories/s (SQLite file now {size:,.0f} MB)"
+def measure(args, binary: str, workdir: Path) -> dict:
+    args.machine = report.machine()
+    secret = secrets.token_urlsafe(32)
+    requested_url = os.environ.get("DATABASE_URL", "sqlite://")
+    base = {**servers.base_environment(), "DJANGO_SECRET_KEY": secret, "CACHE_URL": "locmem://"}
+    database_url, built = database.prepare(
+        requested_url,
+        stories=args.stories,
+        seed=args.seed,
+        cache=args.cache_dir,
+        rebuild=args.rebuild,
+        env=base,
     )
-    say()
+    args.cache_url = os.environ.get("CACHE_URL", "locmem://")
+    envs = environments(args, database_url, secret, workdir)
+    collectstatic(envs["warm"])
+    # The code the servers run is the code on disk when they start.
+    args.git = report.git()
+    pages.setup_django(database_url, secret)
+    urls = pages.choose()
+    many = pages.story_paths(args.many, exclude=urls["story"], seed=args.seed)
+    running = {}
+    try:
+        for name in ("warm", "cold", "naive"):
+            app = "bench.naive.wsgi" if name == "naive" else "newsroom.wsgi"
+            running[name] = servers.start(name, app, envs[name], workdir, workers=args.workers)
+        return measure_with(args, binary, workdir, running, envs, urls, many, built)
+    finally:
+        for server in running.values():
+            servers.stop(server)
 
-    client = Client()
-    rows = [(name, url, *time_page(client, url, args.requests)) for name, url in pages()]
-    say(f"Public pages over {args.stories + 1:,} stories, {args.requests} requests each:")
-    say(f"{'page':<18} {'median ms':>9} {'max ms':>8} {'queries':>7} {'KB':>6}  url")
-    for name, url, median, slowest, queries, size in rows:
-        say(f"{name:<18} {median:>9.1f} {slowest:>8.1f} {queries:>7} {size / 1024:>6.0f}  {url}")
+
+def measure_with(args, binary, workdir, running, envs, urls, many, built) -> dict:
+    urls["sitemap"] = servers.sitemap_page(running["warm"])
+    captured = servers.capture(running["warm"], urls)
+    captured["naive"] = servers.capture(running["naive"], {"naive": urls["story"]})["naive"]
+    bare_wsgi.record(
+        workdir / "bare", {f"/{name}": page for name, page in captured.items()}, "/story"
+    )
+    running["bare"] = servers.start(
+        "bare", "bench.bare_wsgi", envs["bare"], workdir, workers=args.workers
+    )
+    rss = {"warm, after start-up": running["warm"].worker_rss_kib()}
+    all_targets = targets(args, running, urls, many, workdir)
+    say(f"Measuring {len(all_targets)} pages and their bare twins, {args.rounds} rounds…")
+    bare_runs = run_rounds(args, binary, all_targets, running["bare"])
+    rss["warm, after the rounds"] = running["warm"].worker_rss_kib()
+    rss["cold, after the rounds"] = running["cold"].worker_rss_kib()
+    inprocess = {
+        name: pages.measure(urls[name], args.requests) for name in ("story", *LISTED_PAGES)
+    }
+    load = None
+    if args.load:
+        load = load_test(args, binary, running["warm"], urls)
+        rss["warm, after the load test"] = running["warm"].worker_rss_kib()
+    results = assemble(args, binary, all_targets, bare_runs, inprocess, captured, built)
+    results.update(load=load, rss_kib=rss)
+    results["machine"]["load_average_end"] = list(os.getloadavg())
+    after = report.git()
+    if (after["commit"], after["diff_sha256"]) != (args.git["commit"], args.git["diff_sha256"]):
+        results["git_changed_during_run"] = after
+    results["story_bytes"] = servers.story_bytes(running["warm"], captured["story"][2])
+    report.print_results(results)
+    return results
+
+
+def assemble(args, binary, all_targets, bare_runs, inprocess, captured, built) -> dict:
+    import platform
+
+    import django
+    import gunicorn
+    from django.conf import settings
+
+    engine = settings.DATABASES["default"]["ENGINE"].rsplit(".", 1)[1]
+    cache_url = args.cache_url
+    return {
+        "machine": args.machine,
+        "git": args.git,
+        "versions": {
+            "python": platform.python_version(),
+            "django": django.get_version(),
+            "database": pages.database_version(),
+            "gunicorn": gunicorn.__version__,
+            "wrk": wrk.version(binary),
+            "redis": report.redis_version(cache_url),
+        },
+        "settings": {
+            "engine": engine,
+            "cache": cache_url.split("://", 1)[0],
+            "stories": args.stories,
+            "live_stories": pages.live_stories(),
+            "seed": args.seed,
+            "workers": args.workers,
+            "worker_class": "sync",
+            "connections": args.connections,
+            "threads": args.threads,
+            "duration": args.duration,
+            "rounds": args.rounds,
+        },
+        "database": built,
+        "pages": rows(all_targets, bare_runs, inprocess, captured),
+    }
 
 
 if __name__ == "__main__":

@@ -35,6 +35,7 @@ class RevisionQuerySet(models.QuerySet):
 SMALL_LINK_SET = 2000
 # Related stories are drawn from the newest stories of each of the story's tags.
 RELATED_CANDIDATES_PER_TAG = 40
+ANY_TAG = -1  # a placeholder no tag's id can be (see union_for_each)
 
 
 class ArticleQuerySet(models.QuerySet):
@@ -103,15 +104,14 @@ class ArticleQuerySet(models.QuerySet):
         tagged = self.model.tagged_items.rel.related_model.objects.filter(tag_id__in=tag_ids)
         # From the tag's rows, newest story first, checking each story by its key: starting
         # from the stories instead would read every live one.
+        if not tag_ids:
+            return self.none()
         candidate = Exists(others.filter(pk=OuterRef("content_object_id")))
-        newest = [
-            tagged.filter(candidate, tag_id=tag_id)
+        newest = (
+            tagged.filter(candidate, tag_id=ANY_TAG)
             .order_by("-content_object_id")
             .values("content_object_id")[:RELATED_CANDIDATES_PER_TAG]
-            for tag_id in tag_ids
-        ]
-        if not newest:
-            return self.none()
+        )
         shared = (
             tagged.filter(content_object=OuterRef("pk"))
             .order_by()
@@ -122,7 +122,7 @@ class ArticleQuerySet(models.QuerySet):
         # The candidates passed `others` (live, not this story) already: filtering by it again
         # would make the database read every live story to intersect.
         return (
-            self.model.objects.filter(pk__in=union_all(newest, "tag"))
+            self.model.objects.filter(pk__in=union_for_each(newest, ANY_TAG, tag_ids, "tag"))
             .annotate(shared_tags=Subquery(shared, output_field=IntegerField()))
             .order_by("-shared_tags", "-publish_at", "-pk")[:limit]
         )
@@ -155,3 +155,16 @@ def union_all(querysets, alias: str) -> RawSQL:
         parts.append(f"SELECT * FROM ({sql}) AS {alias}_{index}")
         params.extend(part_params)
     return RawSQL(" UNION ALL ".join(parts), params)
+
+
+def union_for_each(queryset, placeholder, values, alias: str) -> RawSQL:
+    """`queryset` once for each of `values` in place of its `placeholder` parameter, as one
+    UNION ALL: compiled once, since compiling one query per tag cost more than running them."""
+    sql, params = queryset.query.sql_with_params()
+    assert params.count(placeholder) == 1, "the placeholder must be one parameter"
+    at = params.index(placeholder)
+    parts, all_params = [], []
+    for index, value in enumerate(values):
+        parts.append(f"SELECT * FROM ({sql}) AS {alias}_{index}")
+        all_params.extend([*params[:at], value, *params[at + 1 :]])
+    return RawSQL(" UNION ALL ".join(parts), all_params)

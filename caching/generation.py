@@ -117,7 +117,9 @@ def connect_settings_signal() -> None:
     def reset(**kwargs):
         global _store
         _store = None
-        bump()  # What a page shows may depend on any setting (the site's name, say).
+        # What a page shows may depend on any setting (the site's name, say). "": the next
+        # scheduled change is worked out when a page needs it, not here.
+        store().bump("")
 
     setting_changed.connect(reset, dispatch_uid="caching.generation.reset")
 

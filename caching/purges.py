@@ -1,8 +1,9 @@
 """What follows a change readers could see: the page cache forgets, the CDN is told.
 
-`changed(keys)` is called inside the transaction that makes the change. With CDN_PURGE_URL
-set it writes a PendingPurge row there and then, so the purge commits (or rolls back) with the
-change and survives a crash; after the commit a background thread POSTs the keys
+`changed(keys)` is called inside the transaction that makes the change (or, for a story,
+as that transaction commits, once its revision is written). With CDN_PURGE_URL set it writes
+PendingPurge rows there and then, so the purge is as durable as the change; after the commit
+a background thread POSTs the keys
 (`Surrogate-Key: <keys>`) with retries and backoff. The saving process never waits on the
 CDN: a CDN that is down delays nothing and loses nothing, and any other process of the site
 (every web worker polls) sends what a short-lived command left behind.
@@ -26,7 +27,7 @@ from caching.models import PendingPurge
 
 logger = logging.getLogger(__name__)
 
-MAX_KEYS_PER_REQUEST = 256
+MAX_KEYS_PER_REQUEST = 200
 CLAIM_SECONDS = 30
 MAX_BACKOFF_SECONDS = 300
 
@@ -35,7 +36,11 @@ def changed(*keys: str) -> None:
     """Every page tagged with one of `keys` shows something that has changed."""
     names = sorted({key for key in keys if key})
     if settings.CDN_PURGE_URL and names:
-        PendingPurge.objects.create(keys=" ".join(names))
+        # Rows small enough for one request each (a CDN refuses headers past ~8 KB).
+        PendingPurge.objects.bulk_create(
+            PendingPurge(keys=" ".join(names[start : start + MAX_KEYS_PER_REQUEST]))
+            for start in range(0, len(names), MAX_KEYS_PER_REQUEST)
+        )
     # At once, for this process (and the rest of its transaction), and again on commit for
     # every other process, which could not see the change before.
     generation.bump()
@@ -173,5 +178,4 @@ def _send_before_exit() -> None:
             pass
     except Exception:
         logger.exception("Could not send CDN purges before exit; the queue keeps them")
-    finally:
-        _sender.sending.release()
+    # The lock stays taken: the sender thread must not claim another row as Python shuts down.

@@ -179,7 +179,12 @@ PREVIEW_MAX_AGE = int(env("PREVIEW_MAX_AGE", str(7 * 24 * 60 * 60)))
 # Whole-page cache (caching/): anonymous GETs of public pages, feeds, sitemaps and the API are
 # kept per generation, and every change moves the generation (caching/generation.py).
 # Off by default in debug, where a template edited on disk should show on the next reload.
-PAGE_CACHE_ENABLED = env("PAGE_CACHE", "off" if DEBUG else "on").lower() in {"on", "1", "yes", "true"}
+PAGE_CACHE_ENABLED = env("PAGE_CACHE", "off" if DEBUG else "on").lower() in {
+    "on",
+    "1",
+    "yes",
+    "true",
+}
 # How long a page is kept, here and (s-maxage) at the CDN, unless a scheduled change comes first.
 PAGE_CACHE_SECONDS = int(env("PAGE_CACHE_SECONDS", "300"))
 # A CDN may serve a page this long past its lifetime while it fetches a new one...

@@ -108,3 +108,13 @@ def test_send_purges_command_reports_and_needs_a_cdn(cdn, story, commits, capsys
     settings.CDN_PURGE_URL = ""
     with pytest.raises(CommandError, match="CDN_PURGE_URL"):
         call_command("send_purges")
+
+
+def test_a_change_with_many_keys_is_queued_in_requests_a_cdn_accepts(cdn):
+    from caching.purges import MAX_KEYS_PER_REQUEST, changed
+
+    changed(*(f"article:{number}" for number in range(450)))
+    rows = [row.keys.split() for row in PendingPurge.objects.all()]
+    assert sum(len(keys) for keys in rows) == 450
+    assert max(len(keys) for keys in rows) <= MAX_KEYS_PER_REQUEST
+    assert send_due() == len(rows) and len(cdn.received) == len(rows)

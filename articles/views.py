@@ -1,7 +1,7 @@
 from datetime import date
 
 from django.conf import settings
-from django.db.models import Prefetch
+from django.db.models import Prefetch, prefetch_related_objects
 from django.http import Http404, HttpResponsePermanentRedirect, HttpResponseServerError
 from django.shortcuts import get_object_or_404, render
 from django.template import loader
@@ -64,20 +64,26 @@ def article_detail(request, year, month, day, slug):
 
 
 def story_page_queryset():
-    return Article.objects.select_related("section").prefetch_related(
-        "tags", "corrections", Prefetch("bylines", queryset=Byline.objects.select_related("author"))
-    )
+    # Bylines come later, with the related stories' (render_story).
+    return Article.objects.select_related("section").prefetch_related("tags", "corrections")
 
 
 def render_story(request, article, *, preview=False):
-    authors = article.byline_authors
     tags = list(article.tags.all())
     corrections = list(article.corrections.all())
-    related = (
-        list(Article.objects.published().related_to(article, [tag.pk for tag in tags]).for_cards())
-        if tags
-        else []
+    related = []
+    if tags:
+        related = list(
+            Article.objects.published()
+            .related_to(article, [tag.pk for tag in tags])
+            .select_related("section")
+            .defer("body", "search_vector")
+        )
+    # The story's byline and its related stories' in one query.
+    prefetch_related_objects(
+        [article, *related], Prefetch("bylines", queryset=Byline.objects.select_related("author"))
     )
+    authors = article.byline_authors
     # What the page shows, for purges: the story, its section, tags and authors, the related
     # stories, and the tags those come from (a new story sharing one may join them).
     keys.add(

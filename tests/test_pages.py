@@ -199,9 +199,11 @@ def test_article_page_query_count_is_constant(
 ):
     article = make_story(tags, authors)
     CorrectionFactory(article=article)
-    # Story, bylines, tags, corrections, related stories, navigation.
+    make_story(tags, authors)  # a related story, with its own byline
+    # Story, tags, corrections, related stories, every byline shown, navigation.
     with django_assert_num_queries(6):
-        assert client.get(article.get_absolute_url()).status_code == HTTPStatus.OK
+        page = client.get(article.get_absolute_url())
+    assert page.status_code == HTTPStatus.OK and "Related" in page.content.decode()
 
 
 @pytest.mark.parametrize(("stories", "tags", "authors"), [(2, 1, 1), (15, 20, 4)])

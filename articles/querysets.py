@@ -35,7 +35,7 @@ class RevisionQuerySet(models.QuerySet):
 SMALL_LINK_SET = 2000
 # Related stories are drawn from the newest stories of each of the story's tags.
 RELATED_CANDIDATES_PER_TAG = 40
-ANY_TAG = -1  # a placeholder no tag's id can be (see union_for_each)
+NO_ID = -1  # a placeholder no row's id can be (see union_for_each)
 
 
 class ArticleQuerySet(models.QuerySet):
@@ -108,7 +108,7 @@ class ArticleQuerySet(models.QuerySet):
             return self.none()
         candidate = Exists(others.filter(pk=OuterRef("content_object_id")))
         newest = (
-            tagged.filter(candidate, tag_id=ANY_TAG)
+            tagged.filter(candidate, tag_id=NO_ID)
             .order_by("-content_object_id")
             .values("content_object_id")[:RELATED_CANDIDATES_PER_TAG]
         )
@@ -122,7 +122,7 @@ class ArticleQuerySet(models.QuerySet):
         # The candidates passed `others` (live, not this story) already: filtering by it again
         # would make the database read every live story to intersect.
         return (
-            self.model.objects.filter(pk__in=union_for_each(newest, ANY_TAG, tag_ids, "tag"))
+            self.model.objects.filter(pk__in=union_for_each(newest, NO_ID, tag_ids, "tag"))
             .annotate(shared_tags=Subquery(shared, output_field=IntegerField()))
             .order_by("-shared_tags", "-publish_at", "-pk")[:limit]
         )
@@ -137,29 +137,17 @@ class ArticleQuerySet(models.QuerySet):
         """
         if not section_ids:
             return self.none()
-        newest = [
-            self.filter(section_id=section_id)
-            .order_by("-publish_at", "-pk")
-            .values("pk")[:per_section]
-            for section_id in section_ids
-        ]
-        return self.filter(pk__in=union_all(newest, "rail"))
-
-
-def union_all(querysets, alias: str) -> RawSQL:
-    """The rows of every queryset, each keeping its own ORDER BY and LIMIT: UNION ALL in SQL,
-    which Django's union() cannot express with a LIMIT in each part on SQLite."""
-    parts, params = [], []
-    for index, queryset in enumerate(querysets):
-        sql, part_params = queryset.query.sql_with_params()
-        parts.append(f"SELECT * FROM ({sql}) AS {alias}_{index}")
-        params.extend(part_params)
-    return RawSQL(" UNION ALL ".join(parts), params)
+        newest = (
+            self.filter(section_id=NO_ID).order_by("-publish_at", "-pk").values("pk")[:per_section]
+        )
+        return self.filter(pk__in=union_for_each(newest, NO_ID, section_ids, "rail"))
 
 
 def union_for_each(queryset, placeholder, values, alias: str) -> RawSQL:
     """`queryset` once for each of `values` in place of its `placeholder` parameter, as one
-    UNION ALL: compiled once, since compiling one query per tag cost more than running them."""
+    UNION ALL in which each part keeps its own ORDER BY and LIMIT (which Django's union()
+    cannot express on SQLite). Compiled once: compiling one query per value cost more than
+    running them."""
     sql, params = queryset.query.sql_with_params()
     assert params.count(placeholder) == 1, "the placeholder must be one parameter"
     at = params.index(placeholder)

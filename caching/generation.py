@@ -27,6 +27,8 @@ from django.core.cache import caches
 from django.core.signals import setting_changed
 from django.utils import timezone
 
+from caching import rawredis
+
 REDIS_KEY = "page-cache:generation"
 REDIS_HORIZON_KEY = "page-cache:horizon"
 
@@ -61,13 +63,25 @@ class FileGeneration:
 
 
 class CacheGeneration:
-    """A counter in the shared cache (Redis): every app server reads the same one."""
+    """A counter in the shared cache (Redis): every app server reads the same one.
+
+    Written through Django's cache; read on every request with one GET on a plain socket
+    (caching.rawredis), from the server Django writes to.
+    """
 
     def __init__(self, alias: str) -> None:
         self.alias = alias
+        location = settings.CACHES[alias]["LOCATION"]
+        servers = location.split(",") if isinstance(location, str) else location
+        self.reader = rawredis.Reader(servers[0].strip())
+        self.key = caches[alias].make_and_validate_key(REDIS_KEY)
 
-    def current(self) -> str:
-        return str(caches[self.alias].get(REDIS_KEY, 0))
+    def current(self) -> str | None:
+        try:
+            value = self.reader.get(self.key)
+        except rawredis.RedisError:
+            return None
+        return value.decode() if value is not None else "0"
 
     def bump(self, horizon: str) -> None:
         cache = caches[self.alias]
@@ -103,7 +117,9 @@ def is_shared_cache() -> bool:
     return "redis" in settings.CACHES["default"]["BACKEND"].lower()
 
 
-def current() -> str:
+def current() -> str | None:
+    """The token, or None when it cannot be read (Redis down): then no page may be served or
+    stored, as none can be known to be current."""
     return store().current()
 
 

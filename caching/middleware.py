@@ -35,11 +35,12 @@ class PageCacheMiddleware:
                 response["Cache-Control"] = PRIVATE
             return response
         token = generation.current()
-        page = pages.get(token, key)
+        page = pages.get(token, key) if token is not None else None
         if page is not None:
             return answer(request, page, hit=True)
         response = self.get_response(request)
-        if request.method == "GET" and is_shareable(response):
+        # No token (Redis unreachable): the page is rendered, but nothing may be kept.
+        if token is not None and request.method == "GET" and is_shareable(response):
             page = pages.make_page(
                 token,
                 response.status_code,

@@ -7,6 +7,7 @@ its own copies in memory; with Redis they are shared too, so a page rendered on 
 server serves the others.
 """
 
+import functools
 import hashlib
 import threading
 import time
@@ -57,7 +58,7 @@ class Page:
             *self.headers,
             ("Cache-Control", self.cache_control(now)),
             ("ETag", self.etag),
-            ("Last-Modified", formatdate(self.last_modified, usegmt=True)),
+            ("Last-Modified", http_date(int(self.last_modified))),
         ]
         if hit:
             headers.append(("Age", str(max(0, int(now - self.stored_at)))))
@@ -78,6 +79,12 @@ class Page:
                 return False
             return int(self.last_modified) <= since
         return False
+
+
+@functools.lru_cache(maxsize=4096)
+def http_date(seconds: int) -> str:
+    # Every hit of a page carries the same Last-Modified: formatted once, not per answer.
+    return formatdate(seconds, usegmt=True)
 
 
 def is_enabled() -> bool:

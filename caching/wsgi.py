@@ -17,7 +17,8 @@ class PageCacheApplication:
     def __call__(self, environ, start_response):
         if pages.is_enabled():
             key = pages.request_key(environ)
-            page = pages.get(generation.current(), key) if key is not None else None
+            token = generation.current() if key is not None else None
+            page = pages.get(token, key) if token is not None else None
             if page is not None:
                 status, reason, headers, body = page.answer(
                     head=environ["REQUEST_METHOD"] == "HEAD",

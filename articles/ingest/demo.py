@@ -125,21 +125,21 @@ class Generator:
         articles = [article for article, _, _ in stories]
         self.assign_slugs(articles)
         Article.objects.bulk_create(articles, batch_size=INSERT_BATCH)
-        Byline.objects.bulk_create(
+        # Link rows are two numbers each: written as plain rows, without a model instance
+        # apiece (a third of the run's time went on building 60,000 of them per 10,000).
+        insert_rows(
+            Byline,
+            ["article", "author", "position"],
             (
-                Byline(article_id=article.pk, author_id=author_id, position=position)
+                (article.pk, author_id, position)
                 for article, author_ids, _ in stories
                 for position, author_id in enumerate(author_ids)
             ),
-            batch_size=INSERT_BATCH * 10,
         )
-        TaggedArticle.objects.bulk_create(
-            (
-                TaggedArticle(content_object_id=article.pk, tag_id=tag_id)
-                for article, _, tag_ids in stories
-                for tag_id in tag_ids
-            ),
-            batch_size=INSERT_BATCH * 10,
+        insert_rows(
+            TaggedArticle,
+            ["content_object", "tag"],
+            ((article.pk, tag_id) for article, _, tag_ids in stories for tag_id in tag_ids),
         )
         # The signals that keep the search index in step do not fire for bulk inserts.
         search.index_articles([article.pk for article in articles])
@@ -178,6 +178,19 @@ def find_sections(values: list[str] | None) -> list[int]:
             raise UnknownSection(f"--section {value!r}: no such section (sections: {known}).")
         ids.append(section.pk)
     return ids
+
+
+def insert_rows(model, fields: list[str], rows) -> None:
+    """INSERT `rows` (tuples of the `fields`' values, ready for the database) into `model`'s
+    table in one executemany."""
+    quote = connection.ops.quote_name
+    columns = ", ".join(quote(model._meta.get_field(name).column) for name in fields)
+    placeholders = ", ".join("%s" for _ in fields)
+    with connection.cursor() as cursor:
+        cursor.executemany(
+            f"INSERT INTO {quote(model._meta.db_table)} ({columns}) VALUES ({placeholders})",
+            list(rows),
+        )
 
 
 @contextmanager

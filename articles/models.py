@@ -1,3 +1,4 @@
+import functools
 import uuid
 
 from django.conf import settings
@@ -6,7 +7,7 @@ from django.db import models
 from django.db.models import Q
 from django.db.models.signals import pre_save
 from django.dispatch import receiver
-from django.urls import reverse
+from django.urls import get_script_prefix, get_urlconf, reverse
 from django.utils import timezone
 from django.utils.html import strip_tags
 from django.utils.text import Truncator
@@ -28,12 +29,24 @@ WORDS_PER_MINUTE = 230
 
 
 def story_path(slug: str, when) -> str:
-    """The story URL for `slug` published at `when` (its local date in TIME_ZONE)."""
+    """The story URL for `slug` published at `when` (its local date in TIME_ZONE).
+
+    Written out rather than reversed: a page links to dozens of stories and reverse() costs
+    tens of microseconds each. tests/test_pages.py checks it against reverse("articles:detail").
+    """
     day = timezone.localtime(when).date()
-    return reverse(
-        "articles:detail",
-        kwargs={"year": day.year, "month": day.month, "day": day.day, "slug": slug},
-    )
+    return f"{get_script_prefix()}{day.year:04d}/{day.month:02d}/{day.day:02d}/{slug}/"
+
+
+def slug_path(name: str, slug: str) -> str:
+    """reverse(name, kwargs={"slug": slug}), remembered: a page names the same few sections
+    and authors many times (navigation, cards, bylines)."""
+    return _slug_path(get_urlconf(), get_script_prefix(), name, slug)
+
+
+@functools.lru_cache(maxsize=4096)
+def _slug_path(urlconf, prefix: str, name: str, slug: str) -> str:
+    return reverse(name, urlconf=urlconf, kwargs={"slug": slug})
 
 
 class Section(models.Model):
@@ -59,7 +72,7 @@ class Section(models.Model):
         return self.name
 
     def get_absolute_url(self):
-        return reverse("articles:section", kwargs={"slug": self.slug})
+        return slug_path("articles:section", self.slug)
 
     def natural_key(self):
         return (self.slug,)
@@ -93,7 +106,7 @@ class Author(models.Model):
         return self.name
 
     def get_absolute_url(self):
-        return reverse("articles:author", kwargs={"slug": self.slug})
+        return slug_path("articles:author", self.slug)
 
     def natural_key(self):
         return (self.slug,)
@@ -391,7 +404,13 @@ class Article(models.Model):
 
     @property
     def body_text(self) -> str:
-        return " ".join(strip_tags(self.body.replace("</", " </")).split())
+        # Worked out once per body: a story page asks for it three times (summary, word
+        # count, structured data), and each is an HTML parse.
+        memo = self.__dict__.get("_body_text")
+        if memo is None or memo[0] is not self.body:
+            text = " ".join(strip_tags(self.body.replace("</", " </")).split())
+            memo = self.__dict__["_body_text"] = (self.body, text)
+        return memo[1]
 
     @property
     def word_count(self) -> int:

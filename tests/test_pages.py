@@ -6,10 +6,11 @@ import pytest
 from django.db import connection
 from django.test import Client
 from django.test.utils import CaptureQueriesContext
+from django.urls import reverse, set_script_prefix
 from django.utils import timezone
 
 from articles import querysets
-from articles.models import Article
+from articles.models import Article, slug_path, story_path
 from tests.factories import ArticleFactory, AuthorFactory, CorrectionFactory, SectionFactory
 
 pytestmark = pytest.mark.django_db
@@ -89,6 +90,20 @@ def test_article_url_carries_the_local_publish_date(section, settings):
     publish_at = timezone.datetime(2026, 3, 2, 2, 30, tzinfo=UTC)
     article = ArticleFactory(status="published", publish_at=publish_at, slug="late-vote")
     assert article.get_absolute_url() == "/2026/03/01/late-vote/"
+
+
+@pytest.mark.parametrize("prefix", ["/", "/news/"])
+def test_written_out_addresses_are_the_ones_the_url_patterns_reverse(prefix, section):
+    set_script_prefix(prefix)
+    try:
+        when = timezone.datetime(2026, 1, 5, 12, tzinfo=UTC)
+        kwargs = {"year": 2026, "month": 1, "day": 5, "slug": "a-b-2"}
+        assert story_path("a-b-2", when) == reverse("articles:detail", kwargs=kwargs)
+        assert story_path("a-b-2", when).startswith(prefix)
+        for name in ("articles:section", "articles:author"):
+            assert slug_path(name, "city-hall") == reverse(name, kwargs={"slug": "city-hall"})
+    finally:
+        set_script_prefix("/")
 
 
 def test_article_under_another_date_redirects_permanently(client, section):

@@ -140,7 +140,18 @@ class ArticleQuerySet(models.QuerySet):
         newest = (
             self.filter(section_id=NO_ID).order_by("-publish_at", "-pk").values("pk")[:per_section]
         )
-        return self.filter(pk__in=union_for_each(newest, NO_ID, section_ids, "rail"))
+        # The parts carry this queryset's filters already: repeated outside, they would make
+        # SQLite walk every live story and test it against the list.
+        return self._fetching_like_this(pk__in=union_for_each(newest, NO_ID, section_ids, "rail"))
+
+    def _fetching_like_this(self, **lookups):
+        """The rows matching `lookups` alone, fetched as this queryset fetches its own (its
+        select_related, deferred fields and prefetches), without its filters."""
+        rows = self.model._default_manager.filter(**lookups)
+        rows.query.select_related = self.query.select_related
+        rows.query.deferred_loading = self.query.deferred_loading
+        rows._prefetch_related_lookups = self._prefetch_related_lookups
+        return rows
 
 
 def union_for_each(queryset, placeholder, values, alias: str) -> RawSQL:

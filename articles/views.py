@@ -10,32 +10,36 @@ from django.views.generic import ListView
 from taggit.models import Tag
 
 from articles import search
+from articles.context_processors import sections_of
 from articles.editorial import revisions
 from articles.editorial.preview import article_pk_from
 from articles.forms import SearchForm
-from articles.models import Article, ArticleRedirect, Author, Byline, Correction, Section
+from articles.models import Article, ArticleRedirect, Author, Byline, Correction
 from articles.outputs import structured_data
 from articles.pagination import UncountedPaginator
 from caching import keys
 
 LATEST_COUNT = 12
 RAIL_COUNT = 4
+BYLINES = Prefetch("bylines", queryset=Byline.objects.select_related("author"))
 
 
 def front_page(request):
-    live = Article.objects.published().for_cards()
+    # The bylines of every story on the page come in one query, at the end.
+    live = Article.objects.published().for_cards().prefetch_related(None)
     # The newest featured story leads; without one, the newest story. Two index lookups: one
     # ORDER BY featured, publish_at would sort the whole archive.
     lead = live.filter(featured=True).first() or live.first()
-    latest = list(live.exclude(pk=getattr(lead, "pk", None))[:LATEST_COUNT])
-    sections = list(Section.objects.all())
+    others = live.exclude(pk=getattr(lead, "pk", None))
+    latest = list(others[:LATEST_COUNT])
+    sections = sections_of(request)
     rails = {section.pk: [] for section in sections}
-    rail_stories = live.exclude(pk=getattr(lead, "pk", None)).latest_per_section(
-        RAIL_COUNT, [section.pk for section in sections]
-    )
+    rail_stories = others.latest_per_section(RAIL_COUNT, [section.pk for section in sections])
     for article in rail_stories.order_by("-publish_at", "-pk"):
         rails[article.section_id].append(article)
     section_rails = [(section, rails[section.pk]) for section in sections if rails[section.pk]]
+    shown = [*([lead] if lead else []), *latest, *(a for _, rail in section_rails for a in rail)]
+    prefetch_related_objects(shown, BYLINES)
     return render(
         request,
         "articles/front_page.html",
@@ -80,9 +84,7 @@ def render_story(request, article, *, preview=False):
             .defer("body", "search_vector")
         )
     # The story's byline and its related stories' in one query.
-    prefetch_related_objects(
-        [article, *related], Prefetch("bylines", queryset=Byline.objects.select_related("author"))
-    )
+    prefetch_related_objects([article, *related], BYLINES)
     authors = article.byline_authors
     # What the page shows, for purges: the story, its section, tags and authors, the related
     # stories, and the tags those come from (a new story sharing one may join them).
@@ -210,7 +212,12 @@ class SectionView(StoryListView):
     listing_kind = "section"
 
     def get_owner(self):
-        return get_object_or_404(Section, slug=self.kwargs["slug"])
+        # The navigation reads every section anyway: find this one among them.
+        slug = self.kwargs["slug"]
+        found = [section for section in sections_of(self.request) if section.slug == slug]
+        if not found:
+            raise Http404("No such section.")
+        return found[0]
 
     def filter_stories(self, stories):
         return stories.in_section(self.owner)

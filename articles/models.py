@@ -1,4 +1,3 @@
-import functools
 import uuid
 
 from django.conf import settings
@@ -7,7 +6,6 @@ from django.db import models
 from django.db.models import Q
 from django.db.models.signals import pre_save
 from django.dispatch import receiver
-from django.urls import get_script_prefix, get_urlconf, reverse
 from django.utils import timezone
 from django.utils.html import strip_tags
 from django.utils.text import Truncator
@@ -15,6 +13,7 @@ from django.utils.translation import gettext_lazy as _
 from taggit.managers import TaggableManager
 from taggit.models import TaggedItemBase
 
+from articles.addresses import slug_path, story_path
 from articles.fields import FullTextDocumentField  # noqa: F401  (migration 0006 names it here)
 from articles.querysets import (
     ArticleQuerySet,
@@ -26,27 +25,6 @@ from articles.records import ArticleRedirect, Correction, Revision, SearchEntry 
 from articles.sanitize import sanitize_body
 
 WORDS_PER_MINUTE = 230
-
-
-def story_path(slug: str, when) -> str:
-    """The story URL for `slug` published at `when` (its local date in TIME_ZONE).
-
-    Written out rather than reversed: a page links to dozens of stories and reverse() costs
-    tens of microseconds each. tests/test_pages.py checks it against reverse("articles:detail").
-    """
-    day = timezone.localtime(when).date()
-    return f"{get_script_prefix()}{day.year:04d}/{day.month:02d}/{day.day:02d}/{slug}/"
-
-
-def slug_path(name: str, slug: str) -> str:
-    """reverse(name, kwargs={"slug": slug}), remembered: a page names the same few sections
-    and authors many times (navigation, cards, bylines)."""
-    return _slug_path(get_urlconf(), get_script_prefix(), name, slug)
-
-
-@functools.lru_cache(maxsize=4096)
-def _slug_path(urlconf, prefix: str, name: str, slug: str) -> str:
-    return reverse(name, urlconf=urlconf, kwargs={"slug": slug})
 
 
 class Section(models.Model):
@@ -291,6 +269,8 @@ class Article(models.Model):
             models.Index(fields=["section", "status", "publish_at"], name="article_section_idx"),
             models.Index(fields=["featured", "status", "publish_at"], name="article_featured_idx"),
             models.Index(fields=["-updated_at"], name="article_updated_idx"),
+            # The admin's list of every story, newest first, whatever its status.
+            models.Index(fields=["-publish_at", "-id"], name="article_publish_idx"),
             models.Index(
                 fields=["status", "first_published_at"], name="article_first_published_idx"
             ),
@@ -406,10 +386,10 @@ class Article(models.Model):
     def body_text(self) -> str:
         # Worked out once per body: a story page asks for it three times (summary, word
         # count, structured data), and each is an HTML parse.
-        memo = self.__dict__.get("_body_text")
+        memo = getattr(self, "_body_text_memo", None)
         if memo is None or memo[0] is not self.body:
             text = " ".join(strip_tags(self.body.replace("</", " </")).split())
-            memo = self.__dict__["_body_text"] = (self.body, text)
+            memo = self._body_text_memo = (self.body, text)
         return memo[1]
 
     @property

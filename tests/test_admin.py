@@ -1,3 +1,4 @@
+from datetime import UTC, datetime
 from http import HTTPStatus
 
 import pytest
@@ -147,6 +148,26 @@ def test_changelist_shows_columns_filters_and_search(admin_client, section):
         assert f'data-filter-title="{title}"' in page
     found = admin_client.get(CHANGELIST, {"q": "Green space"}).content.decode()
     assert "Draft about parks" in found and "Budget passes" not in found
+
+
+def test_changelist_filters_by_the_local_year_of_publication(admin_client, section, settings):
+    settings.TIME_ZONE = "America/New_York"
+    # 03:00 UTC on New Year's Day 2026 is still 2025 in New York.
+    new_years_eve = datetime(2026, 1, 1, 3, tzinfo=UTC)
+    ArticleFactory(headline="Fireworks over the harbor", publish_at=new_years_eve)
+    ArticleFactory(headline="Spring budget", publish_at=datetime(2024, 4, 1, 12, tzinfo=UTC))
+    ArticleFactory(headline="An undated draft", publish_at=None)
+    page = admin_client.get(CHANGELIST).content.decode()
+    assert 'data-filter-title="year published"' in page
+    assert all(f"?year={year}" in page for year in ("2025", "2024"))
+    assert "?year=2026" not in page
+    in_2025 = admin_client.get(CHANGELIST, {"year": "2025"}).content.decode()
+    assert "Fireworks over the harbor" in in_2025 and "Spring budget" not in in_2025
+    assert "An undated draft" not in in_2025
+    for nonsense in ("20x5", "0", "99999"):
+        response = admin_client.get(CHANGELIST, {"year": nonsense})
+        assert response.status_code == HTTPStatus.OK
+        assert "Spring budget" not in response.content.decode()
 
 
 @pytest.mark.parametrize("rows", [1, 30])

@@ -10,7 +10,8 @@ from django.urls import reverse, set_script_prefix
 from django.utils import timezone
 
 from articles import querysets
-from articles.models import Article, slug_path, story_path
+from articles.addresses import slug_path, story_path
+from articles.models import Article
 from tests.factories import ArticleFactory, AuthorFactory, CorrectionFactory, SectionFactory
 
 pytestmark = pytest.mark.django_db

@@ -9,6 +9,7 @@ from django.utils.translation import ngettext
 from articles.admin.actions import PublishingActions
 from articles.admin.display import short_time, time_tag
 from articles.admin.forms import REPORTER_STATUSES, ArticleAdminForm, BylineFormSet, can_publish
+from articles.admin.listing import PublishedYearFilter, StoryChangeList
 from articles.admin.revisions import RevisionAdminMixin
 from articles.editorial import copydesk, publishing
 from articles.editorial.changes import recording
@@ -72,11 +73,10 @@ class ArticleAdmin(PickOnly, PublishingActions, RevisionAdminMixin, admin.ModelA
         "live_link",
     ]
     list_display_links = ["headline"]
-    list_filter = ["status", "section", "kind", "featured", "publish_at"]
+    list_filter = ["status", "section", "kind", "featured", "publish_at", PublishedYearFilter]
     list_select_related = ["section"]
     list_per_page = 50
     search_fields = ["headline", "dek", "body"]
-    date_hierarchy = "publish_at"
     show_full_result_count = False
     prepopulated_fields = {"slug": ["headline"]}
     autocomplete_fields = ["section"]
@@ -119,6 +119,9 @@ class ArticleAdmin(PickOnly, PublishingActions, RevisionAdminMixin, admin.ModelA
             },
         ),
     ]
+
+    def get_changelist(self, request, **kwargs):
+        return StoryChangeList
 
     def get_queryset(self, request):
         return (

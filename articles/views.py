@@ -75,14 +75,11 @@ def story_page_queryset():
 def render_story(request, article, *, preview=False):
     tags = list(article.tags.all())
     corrections = list(article.corrections.all())
-    related = []
-    if tags:
-        related = list(
-            Article.objects.published()
-            .related_to(article, [tag.pk for tag in tags])
-            .select_related("section")
-            .defer("body", "search_vector")
-        )
+    related = Article.objects.live_related(article, [tag.pk for tag in tags])
+    # Their sections are among the navigation's, read once for the page anyway.
+    sections = {section.pk: section for section in sections_of(request)}
+    for story in related:
+        story.section = sections[story.section_id]
     # The story's byline and its related stories' in one query.
     prefetch_related_objects([article, *related], BYLINES)
     authors = article.byline_authors

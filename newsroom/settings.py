@@ -67,6 +67,19 @@ ROOT_URLCONF = "newsroom.urls"
 ADMIN_PATH = "admin/"
 
 TEMPLATES = [
+    # The readers' pages (templates/jinja2/), first: a name found there is rendered by Jinja2.
+    # Django adds request, csrf_input and csrf_token to every Jinja2 page itself.
+    {
+        "BACKEND": "django.template.backends.jinja2.Jinja2",
+        "DIRS": [BASE_DIR / "templates" / "jinja2"],
+        "APP_DIRS": False,
+        "OPTIONS": {
+            "environment": "newsroom.jinja2.environment",
+            "autoescape": True,
+            "context_processors": ["articles.context_processors.site"],
+        },
+    },
+    # The admin, sitemaps and robots.txt, and every app's own templates.
     {
         "BACKEND": "django.template.backends.django.DjangoTemplates",
         "DIRS": [BASE_DIR / "templates"],

@@ -358,6 +358,7 @@ class Article(models.Model):
 
     def replace_byline(self, authors) -> None:
         """Make `authors`, in this order, the story's whole byline."""
+        self.attached_byline_authors = None
         self.bylines.all().delete()
         Byline.objects.bulk_create(
             Byline(article=self, author=author, position=position)
@@ -366,8 +367,9 @@ class Article(models.Model):
 
     @property
     def byline_authors(self) -> list[Author]:
-        """The story's authors in byline order (uses prefetched bylines when present)."""
-        return [byline.author for byline in self.bylines.all()]
+        """The story's authors in byline order (attach_byline_authors's, prefetched, or read)."""
+        attached = getattr(self, "attached_byline_authors", None)
+        return attached if attached is not None else [b.author for b in self.bylines.all()]
 
     @property
     def sorted_tags(self) -> list:

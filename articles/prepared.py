@@ -26,7 +26,7 @@ def run(key, build: Callable, values: dict, *, using: str = "default") -> list:
     """The model instances of `build(**values)`, compiled once per `key` (which must name
     everything the shape depends on besides `values`: list lengths, limits, …).
 
-    `values` holds ints, lists of ints and at most one aware datetime.
+    `values` holds ints, strings, lists of ints and at most one aware datetime.
     """
     connection = connections[using]
     full_key = (using, connection.vendor, key)
@@ -48,6 +48,9 @@ def compile_shape(build: Callable, values: dict, connection):
             meaning[SENTINEL_TIME] = (name, None, False)
             adapted = connection.ops.adapt_datetimefield_value(SENTINEL_TIME)
             meaning[adapted] = (name, None, True)
+        elif isinstance(value, str):
+            sentinels[name] = f"\x00prepared:{name}\x00"
+            meaning[sentinels[name]] = (name, None, False)
         elif isinstance(value, list | tuple):
             sentinels[name] = list(range(next_id, next_id - len(value), -1))
             for index, sentinel in enumerate(sentinels[name]):

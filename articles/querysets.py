@@ -3,7 +3,7 @@ articles/models.py imports this module and nothing here imports it back.
 """
 
 from django.db import models
-from django.db.models import Count, Exists, IntegerField, OuterRef, Prefetch, Subquery
+from django.db.models import Count, Exists, F, IntegerField, OuterRef, Prefetch, Subquery
 from django.db.models.expressions import RawSQL
 from django.utils import timezone
 
@@ -95,6 +95,12 @@ class ArticleQuerySet(models.QuerySet):
         """Fetch what a story card shows, leaving out the body (most of a row's bytes)."""
         return self.for_listing().defer("body", "search_vector")
 
+    def card_columns(self):
+        """The story's own columns a card shows: all but the body (most of a row's bytes).
+        The page attaches sections and bylines to the stories it shows, for all of them at
+        once (sections_of, attach_byline_authors)."""
+        return self.defer("body", "search_vector")
+
     def related_to(self, article, tag_ids, limit=5):
         """Return up to `limit` stories sharing the most of `tag_ids` with `article`, newest
         first on ties."""
@@ -144,6 +150,59 @@ class ArticleQuerySet(models.QuerySet):
         values = {"now": timezone.now(), "story": article.pk, "tags": list(tag_ids)}
         shape = ("related", len(tag_ids), limit, RELATED_CANDIDATES_PER_TAG)
         return prepared.run(shape, build, values, using=self.db)
+
+    def story_page_parts(self, **lookup):
+        """(story, its tags, its corrections) for the story page, the story found by one
+        `lookup` (slug= or pk=) among all stories, or (None, [], []). Compiled once each.
+
+        The story's section is not joined: the page takes it from the navigation's sections.
+        """
+        ((field, value),) = lookup.items()
+        found = prepared.run(
+            ("story", field),
+            lambda value: self.model._default_manager.filter(**{field: value}),
+            {"value": value},
+            using=self.db,
+        )
+        if not found:
+            return None, [], []
+        story = found[0]
+        tag_model = self.model.tags.through._meta.get_field("tag").related_model
+        tag_link = f"{self.model.tags.through._meta.get_field('tag').related_query_name()}"
+
+        def tags_of(story):
+            tags = tag_model._default_manager.filter(**{f"{tag_link}__content_object": story})
+            # In the order they were given, as the desk entered them.
+            return tags.order_by(f"{tag_link}__id")
+
+        def corrections_of(story):
+            return self.model.corrections.rel.related_model._default_manager.filter(article=story)
+
+        values = {"story": story.pk}
+        tags = prepared.run(("story-tags",), tags_of, values, using=self.db)
+        corrections = prepared.run(("story-corrections",), corrections_of, values, using=self.db)
+        return story, tags, corrections
+
+    def attach_byline_authors(self, articles) -> None:
+        """Give each story its byline's authors (`byline_authors`) in one query for all of
+        them, compiled once per number of stories."""
+        if not articles:
+            return
+        author_model = self.model.bylines.rel.related_model._meta.get_field("author").related_model
+
+        def authors_of(stories):
+            authors = author_model._default_manager.filter(bylines__article__in=stories)
+            return authors.annotate(byline_of=F("bylines__article")).order_by(
+                "bylines__position", "bylines__pk"
+            )
+
+        values = {"stories": [article.pk for article in articles]}
+        authors = prepared.run(("bylines", len(articles)), authors_of, values, using=self.db)
+        by_story = {article.pk: [] for article in articles}
+        for author in authors:
+            by_story[author.byline_of].append(author)
+        for article in articles:
+            article.attached_byline_authors = by_story[article.pk]
 
     def latest_per_section(self, per_section, section_ids):
         """Return the newest `per_section` stories of each of the sections, in one query.

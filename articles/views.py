@@ -1,7 +1,6 @@
 from datetime import date
 
 from django.conf import settings
-from django.db.models import Prefetch, prefetch_related_objects
 from django.http import Http404, HttpResponsePermanentRedirect, HttpResponseServerError
 from django.shortcuts import get_object_or_404, render
 from django.template import loader
@@ -14,19 +13,18 @@ from articles.context_processors import sections_of
 from articles.editorial import revisions
 from articles.editorial.preview import article_pk_from
 from articles.forms import SearchForm
-from articles.models import Article, ArticleRedirect, Author, Byline, Correction
+from articles.models import Article, ArticleRedirect, Author, Correction
 from articles.outputs import structured_data
 from articles.pagination import UncountedPaginator
 from caching import keys
 
 LATEST_COUNT = 12
 RAIL_COUNT = 4
-BYLINES = Prefetch("bylines", queryset=Byline.objects.select_related("author"))
 
 
 def front_page(request):
-    # The bylines of every story on the page come in one query, at the end.
-    live = Article.objects.published().for_cards().prefetch_related(None)
+    # The sections and bylines of every story on the page come at the end, for all at once.
+    live = Article.objects.published().card_columns()
     # The newest featured story leads; without one, the newest story. Two index lookups: one
     # ORDER BY featured, publish_at would sort the whole archive.
     lead = live.filter(featured=True).first() or live.first()
@@ -39,7 +37,8 @@ def front_page(request):
         rails[article.section_id].append(article)
     section_rails = [(section, rails[section.pk]) for section in sections if rails[section.pk]]
     shown = [*([lead] if lead else []), *latest, *(a for _, rail in section_rails for a in rail)]
-    prefetch_related_objects(shown, BYLINES)
+    attach_sections(request, shown)
+    Article.objects.attach_byline_authors(shown)
     return render(
         request,
         "articles/front_page.html",
@@ -48,7 +47,7 @@ def front_page(request):
 
 
 def article_detail(request, year, month, day, slug):
-    article = get_object_or_404(story_page_queryset(), slug=slug)
+    article, tags, corrections = load_story(request, slug=slug)
     if not article.is_live:
         if article.is_withdrawn:
             return TemplateResponse(
@@ -64,24 +63,31 @@ def article_detail(request, year, month, day, slug):
         moved = ArticleRedirect.objects.filter(old_path=request.path).select_related("article")
         target = next((r.article for r in moved if r.article.is_live), article)
         return HttpResponsePermanentRedirect(target.get_absolute_url())
-    return render_story(request, article)
+    return render_story(request, article, tags, corrections)
 
 
-def story_page_queryset():
-    # Bylines come later, with the related stories' (render_story).
-    return Article.objects.select_related("section").prefetch_related("tags", "corrections")
+def load_story(request, **lookup):
+    """(story, tags, corrections) for the story page, or 404. Its section is one of the
+    navigation's, read once for the page anyway; bylines come later, with the related
+    stories' (render_story)."""
+    article, tags, corrections = Article.objects.story_page_parts(**lookup)
+    if article is None:
+        raise Http404("No story at this address.")
+    attach_sections(request, [article])
+    return article, tags, corrections
 
 
-def render_story(request, article, *, preview=False):
-    tags = list(article.tags.all())
-    corrections = list(article.corrections.all())
-    related = Article.objects.live_related(article, [tag.pk for tag in tags])
-    # Their sections are among the navigation's, read once for the page anyway.
+def attach_sections(request, articles) -> None:
     sections = {section.pk: section for section in sections_of(request)}
-    for story in related:
-        story.section = sections[story.section_id]
+    for article in articles:
+        article.section = sections[article.section_id]
+
+
+def render_story(request, article, tags, corrections, *, preview=False):
+    related = Article.objects.live_related(article, [tag.pk for tag in tags])
+    attach_sections(request, related)
     # The story's byline and its related stories' in one query.
-    prefetch_related_objects([article, *related], BYLINES)
+    Article.objects.attach_byline_authors([article, *related])
     authors = article.byline_authors
     # What the page shows, for purges: the story, its section, tags and authors, the related
     # stories, and the tags those come from (a new story sharing one may join them).
@@ -121,8 +127,8 @@ def preview(request, token):
     pk = article_pk_from(token)
     if pk is None:
         raise Http404("This preview link is not valid, or it has expired.")
-    article = get_object_or_404(story_page_queryset(), pk=pk)
-    return render_story(request, article, preview=True)
+    article, tags, corrections = load_story(request, pk=pk)
+    return render_story(request, article, tags, corrections, preview=True)
 
 
 def article_history(request, year, month, day, slug):
@@ -147,12 +153,7 @@ def search_view(request):
     query, page, results = "", None, []
     if form.is_valid():
         query = form.cleaned_data["q"]
-        stories = form.filter(Article.objects.published())
-        # Sections are prefetched, not joined: a join lets SQLite start from the stories
-        # table and probe the full-text index once per story, instead of the other way round.
-        matches = search.search(query, stories).prefetch_related(
-            "section", Prefetch("bylines", queryset=Byline.objects.select_related("author"))
-        )
+        matches = search.search(query, form.filter(Article.objects.published()))
         paginator = search.ResultPaginator(matches, settings.ARTICLES_PER_PAGE)
         page = paginator.get_page(request.GET.get("page"))
         results = search.hits(page.object_list, query)
@@ -199,10 +200,18 @@ class StoryListView(ListView):
 
     def get_queryset(self):
         self.owner = self.get_owner()
-        return self.filter_stories(Article.objects.published()).for_cards()
+        # Bylines are attached to the page's stories below, in one query compiled once.
+        return self.filter_stories(Article.objects.published()).for_cards().prefetch_related(None)
 
     def get_context_data(self, **kwargs):
-        return super().get_context_data(owner=self.owner, listing_kind=self.listing_kind, **kwargs)
+        context = super().get_context_data(
+            owner=self.owner, listing_kind=self.listing_kind, **kwargs
+        )
+        stories = context["object_list"] = list(context["object_list"])
+        context[self.context_object_name] = stories
+        attach_sections(self.request, stories)
+        Article.objects.attach_byline_authors(stories)
+        return context
 
 
 class SectionView(StoryListView):

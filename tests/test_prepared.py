@@ -8,7 +8,7 @@ import time_machine
 
 from articles import prepared
 from articles.models import Article
-from tests.factories import ArticleFactory
+from tests.factories import ArticleFactory, AuthorFactory, CorrectionFactory
 
 pytestmark = pytest.mark.django_db
 
@@ -68,3 +68,27 @@ def test_related_stories_leave_the_body_out_and_carry_their_shared_tag_count(sec
         (found,) = Article.objects.live_related(story, tag_ids)
     assert found.pk == other.pk and found.shared_tags == 2
     assert "body" in found.get_deferred_fields()
+
+
+def test_bylines_are_attached_in_byline_order_to_each_story_and_reset_by_a_new_byline(section):
+    first, second, third = AuthorFactory.create_batch(3)
+    pair = ArticleFactory(authors=[second, first])
+    alone = ArticleFactory(authors=[third])
+    nobody = ArticleFactory(authors=[])
+    Article.objects.attach_byline_authors([pair, alone, nobody])
+    assert pair.byline_authors == [second, first]
+    assert (alone.byline_authors, nobody.byline_authors) == ([third], [])
+    pair.replace_byline([third])
+    assert pair.byline_authors == [third]
+
+
+def test_the_story_page_parts_are_the_story_its_tags_in_given_order_and_its_corrections(section):
+    story = ArticleFactory(tags=["Zoning", "Budget", "Harbor"])
+    correction = CorrectionFactory(article=story)
+    ArticleFactory(tags=["Parks"])
+    found, tags, corrections = Article.objects.story_page_parts(slug=story.slug)
+    assert found.pk == story.pk
+    assert [tag.name for tag in tags] == ["Zoning", "Budget", "Harbor"]
+    assert corrections == [correction]
+    assert Article.objects.story_page_parts(pk=story.pk)[0].pk == story.pk
+    assert Article.objects.story_page_parts(slug="no-such-story") == (None, [], [])

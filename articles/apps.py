@@ -14,3 +14,23 @@ class ArticlesConfig(AppConfig):
 
         # A scheduled story goes live with no save: cached pages end at its publish time.
         generation.register_horizon(Article.objects.next_scheduled_at)
+        keep_query_parameters()
+
+
+def keep_query_parameters():
+    """Tell the page cache which query parameters change which pages: those the views read.
+    Any other parameter is left out of the cache key (see caching.pages)."""
+    from articles.forms import SearchForm
+    from articles.outputs import api_schemas
+    from caching import pages
+
+    pages.keep_query_parameters(r"/(section|tag|author)/[^/]+/|/corrections/", ["page"])
+    pages.keep_query_parameters(r"/search/", [*SearchForm.base_fields, "page"])
+    pages.keep_query_parameters(r"/sitemap-[\w-]+\.xml", ["p"])
+    api = "/api/v1/"
+    filters, paging = api_schemas.ArticleFilters, api_schemas.Paging
+    pages.keep_query_parameters(rf"{api}articles/", filters.model_fields)
+    pages.keep_query_parameters(
+        rf"{api}articles/[^/]+/ninjs/", api_schemas.NinjsOptions.model_fields
+    )
+    pages.keep_query_parameters(rf"{api}tags/", paging.model_fields)

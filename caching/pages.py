@@ -9,6 +9,7 @@ server serves the others.
 
 import functools
 import hashlib
+import re
 import threading
 import time
 from collections import OrderedDict
@@ -113,11 +114,31 @@ def request_key(environ) -> str | None:
     if path.startswith(settings.PAGE_CACHE_NEVER_PATHS):
         return None
     query = environ.get("QUERY_STRING", "")
-    ordered = "&".join(sorted(query.split("&"))) if query else ""
-    # The scheme too: behind a TLS proxy, http:// answers a redirect that https:// must not get.
-    scheme = f"{environ.get('wsgi.url_scheme', '')}/{environ.get('HTTP_X_FORWARDED_PROTO', '')}"
-    parts = f"{scheme}\n{environ.get('HTTP_HOST', '')}\n{path}\n{ordered}"
+    ordered = "&".join(sorted(kept_parameters(path, query))) if query else ""
+    # The scheme too: behind a TLS proxy, http:// answers a redirect that https:// must not
+    # get. Only whether it says https counts: any other value is the same page.
+    forwarded = environ.get("HTTP_X_FORWARDED_PROTO", "").strip().lower() == "https"
+    scheme = f"{environ.get('wsgi.url_scheme', '')}/{'https' if forwarded else ''}"
+    host = environ.get("HTTP_HOST", "").lower()
+    parts = f"{scheme}\n{host}\n{path}\n{ordered}"
     return hashlib.blake2b(parts.encode(), digest_size=16).hexdigest()
+
+
+# The query parameters that change the pages at each kind of address (the first pattern
+# that matches the whole path wins); any other parameter (utm_source, a cache-buster) is
+# left out of the key, so it neither bypasses the cache nor adds an entry. Apps say what
+# their views read.
+_parameters: list[tuple[re.Pattern, frozenset[str]]] = []
+
+
+def keep_query_parameters(pattern: str, names) -> None:
+    """Pages whose path matches `pattern` vary by the query parameters `names`, no other."""
+    _parameters.append((re.compile(pattern), frozenset(names)))
+
+
+def kept_parameters(path: str, query: str) -> list[str]:
+    kept = next((names for pattern, names in _parameters if pattern.fullmatch(path)), ())
+    return [pair for pair in query.split("&") if pair.partition("=")[0] in kept]
 
 
 class LocalPages:

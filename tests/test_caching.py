@@ -186,3 +186,51 @@ def test_http_and_https_answers_are_kept_apart(client, story):
     assert "Age" in client.get("/")
     assert "Age" not in client.get("/", secure=True)
     assert "Age" not in client.get("/", headers={"x-forwarded-proto": "https"})
+
+
+@pytest.mark.parametrize(
+    ("path", "noise"),
+    [
+        ("/", "utm_source=push&fbclid=abc"),
+        ("/", "page=7"),  # the front page has no pages
+        ("story", "page=2&x=1"),
+        ("/section/new-york/", "utm_medium=email"),
+        ("/search/?q=ferry", "utm_campaign=a"),
+        ("/sitemap.xml", "a=1"),
+        ("/feed/", "page=3"),
+        ("/api/v1/articles/?tag=ferries", "cachebuster=123"),
+    ],
+)
+def test_parameters_a_page_does_not_read_neither_bypass_nor_add_to_the_cache(
+    client, story, path, noise
+):
+    path = story.get_absolute_url() if path == "story" else path
+    first = client.get(path)
+    stored = len(pages.local.pages)
+    joined = f"{path}{'&' if '?' in path else '?'}{noise}"
+    again = client.get(joined)
+    assert again.status_code == first.status_code
+    assert "Age" in again, f"{joined} was rendered again"
+    assert again.content == first.content
+    assert len(pages.local.pages) == stored
+
+
+@pytest.mark.parametrize(
+    ("path", "other"),
+    [
+        ("/section/new-york/", "/section/new-york/?page=2"),
+        ("/search/?q=ferry", "/search/?q=fares"),
+        ("/sitemap-stories.xml?p=1", "/sitemap-stories.xml?p=2"),
+        ("/api/v1/articles/", "/api/v1/articles/?tag=ferries"),
+        ("/api/v1/articles/", "/api/v1/articles/?page_size=1"),
+    ],
+)
+def test_parameters_a_page_reads_keep_their_own_entries(client, story, path, other):
+    client.get(path)
+    assert "Age" not in client.get(other)
+
+
+def test_a_forwarded_scheme_other_than_https_is_the_same_page(client, story):
+    client.get("/")
+    assert "Age" in client.get("/", headers={"x-forwarded-proto": "gopher"})
+    assert "Age" in client.get("/", headers={"x-forwarded-proto": "http"})

@@ -40,6 +40,11 @@ def listings(archive):
             first_published_at__gte=timezone.now() - timedelta(hours=48)
         ).order_by("-first_published_at")[:1000],
         "feed": live.order_by(*NEWEST)[:50],
+        # A stories sitemap page past the first: where it starts, then the page from there.
+        "sitemap page start": live.order_by("-publish_at").values("publish_at")[2000:2001],
+        "sitemap page": live.filter(publish_at__lte=timezone.now())
+        .order_by(*NEWEST)
+        .values_list("slug", "publish_at", "updated_at")[1:2001],
         "admin story list": Article.objects.order_by(*NEWEST)[:51],
     }
 
@@ -62,6 +67,8 @@ def plan(queryset) -> str:
         "news sitemap",
         "feed",
         "admin story list",
+        "sitemap page start",
+        "sitemap page",
     ],
 )
 def test_each_listing_reads_stories_through_an_index(archive, name):
@@ -73,7 +80,17 @@ def test_each_listing_reads_stories_through_an_index(archive, name):
         assert not re.search(r"SCAN articles_article(?! USING)", text), text
 
 
-@pytest.mark.parametrize("name", ["front page, latest", "section", "feed", "admin story list"])
+@pytest.mark.parametrize(
+    "name",
+    [
+        "front page, latest",
+        "section",
+        "feed",
+        "admin story list",
+        "sitemap page start",
+        "sitemap page",
+    ],
+)
 def test_the_newest_first_order_comes_from_the_index_not_a_sort(archive, name):
     text = plan(listings(archive)[name])
     if connection.vendor == "postgresql":

@@ -12,6 +12,7 @@ from django.core.cache import cache
 from django.db import connection
 from django.test.utils import CaptureQueriesContext
 from django.utils import timezone
+from django.utils.http import http_date
 from usp.tree import sitemap_tree_for_homepage
 
 from articles.models import Article, Section
@@ -172,11 +173,13 @@ def make_stories(count):
     ("url", "page_size", "bound"),
     [
         ("/sitemap.xml", 50_000, 8),  # one COUNT and one SELECT per kind of page
-        ("/sitemap.xml", 2, 8),  # the index: one COUNT and one MAX(lastmod) per kind
-        ("/sitemap-stories.xml", 10, 2),
-        ("/sitemap-tags.xml", 10, 2),
-        ("/sitemap-authors.xml", 10, 2),
-        ("/sitemap-sections.xml", 10, 2),
+        # The index: one COUNT per kind, and the newest change of stories, tags and authors
+        # (the sections' is the stories').
+        ("/sitemap.xml", 2, 7),
+        ("/sitemap-stories.xml", 10, 1),
+        ("/sitemap-tags.xml", 10, 1),
+        ("/sitemap-authors.xml", 10, 1),
+        ("/sitemap-sections.xml", 10, 1),
         ("/news-sitemap.xml", 10, 1),
     ],
 )
@@ -190,6 +193,110 @@ def test_sitemap_renders_in_the_same_number_of_queries_for_1_or_30_stories(
             response = client.get(url)
         assert response.status_code == HTTPStatus.OK
         assert response.content.count(b"<loc>") >= min(count, page_size)
+
+
+def test_a_later_stories_page_takes_two_queries_whatever_its_number(
+    client, section, settings, django_assert_max_num_queries
+):
+    settings.SITEMAP_PAGE_SIZE = 10
+    make_stories(30)
+    for page in (2, 3):
+        with django_assert_max_num_queries(2):
+            response = client.get(f"/sitemap-stories.xml?p={page}")
+        assert len(urlset(response)) == 10
+
+
+def stories_at(*ages):
+    """Live stories published `ages` ago (newest first in the sitemap when ages ascend)."""
+    now = timezone.now()
+    return [ArticleFactory(status="published", publish_at=now - age) for age in ages]
+
+
+@pytest.mark.parametrize(("page_size", "root"), [(4, "urlset"), (3, "sitemapindex")])
+def test_exactly_a_page_of_urls_is_one_sitemap_and_one_more_is_an_index(
+    client, section, author, settings, page_size, root
+):
+    ArticleFactory.create_batch(2, live=True, authors=[author])  # 2 stories, 1 section, 1 author
+    settings.SITEMAP_PAGE_SIZE = page_size
+    locs = [loc.text for loc in xml(client.get("/sitemap.xml"), root).iter(f"{{{SITEMAP}}}loc")]
+    if root == "urlset":
+        assert len(locs) == 4
+    else:
+        assert locs == [
+            f"{SITE}/sitemap-stories.xml",
+            f"{SITE}/sitemap-sections.xml",
+            f"{SITE}/sitemap-authors.xml",
+        ]
+
+
+def test_stories_pages_run_newest_first_to_a_short_last_page_then_404(client, section, settings):
+    settings.SITEMAP_PAGE_SIZE = 2
+    stories = stories_at(*(timedelta(hours=hours) for hours in range(1, 6)))
+    locs = [f"{SITE}{story.get_absolute_url()}" for story in stories]
+    pages = [list(urlset(client.get(f"/sitemap-stories.xml?p={p}"))) for p in (1, 2, 3)]
+    assert pages == [locs[0:2], locs[2:4], locs[4:5]]
+    assert list(urlset(client.get("/sitemap-stories.xml"))) == locs[0:2]
+    assert client.get("/sitemap-stories.xml?p=4").status_code == HTTPStatus.NOT_FOUND
+
+
+def test_stories_sharing_a_publish_time_across_pages_are_each_listed_once(
+    client, section, settings
+):
+    settings.SITEMAP_PAGE_SIZE = 2
+    # One story before, five at the same moment (the pk breaks the tie), one after.
+    hour = timedelta(hours=1)
+    stories = [*stories_at(hour), *stories_at(*[2 * hour] * 5), *stories_at(3 * hour)]
+    expected = [stories[0], *sorted(stories[1:6], key=lambda s: -s.pk), stories[6]]
+    listed = []
+    for page in (1, 2, 3, 4):
+        listed += list(urlset(client.get(f"/sitemap-stories.xml?p={page}")))
+    assert listed == [f"{SITE}{story.get_absolute_url()}" for story in expected]
+    assert client.get("/sitemap-stories.xml?p=5").status_code == HTTPStatus.NOT_FOUND
+
+
+@pytest.mark.parametrize("page", ["0", "-1", "abc", "1.5", "01", "", "2", "9" * 30])
+@pytest.mark.parametrize("kind", ["stories", "sections", "tags", "authors"])
+def test_a_page_number_that_is_malformed_or_past_the_end_is_404(
+    client, section, author, kind, page
+):
+    ArticleFactory(live=True, authors=[author], tags=["Budget"])
+    assert client.get(f"/sitemap-{kind}.xml?p=1").status_code == HTTPStatus.OK
+    assert client.get(f"/sitemap-{kind}.xml?p={page}").status_code == HTTPStatus.NOT_FOUND
+
+
+def test_an_empty_kind_answers_an_empty_first_page(client, section):
+    ArticleFactory(live=True)
+    assert urlset(client.get("/sitemap-tags.xml")) == {}
+
+
+def test_index_lastmod_is_each_kinds_newest_edit_or_publication(client, section, author, settings):
+    settings.SITEMAP_PAGE_SIZE = 1
+    hour = timedelta(hours=1)
+    now = timezone.now().replace(microsecond=0)
+    # Edited an hour ago, published before; went live at -2 h, last saved before that
+    # (scheduled ahead); a draft saved just now, which no sitemap may show.
+    edited, scheduled = stories_at(3 * hour, 2 * hour)
+    Article.objects.filter(pk=edited.pk).update(updated_at=now - hour)
+    Article.objects.filter(pk=scheduled.pk).update(updated_at=now - 4 * hour)
+    edited.bylines.create(author=author)
+    scheduled.tags.add("Budget")
+    ArticleFactory(tags=["Budget"], authors=[author])
+    index = xml(client.get("/sitemap.xml"), "sitemapindex")
+    lastmods = {
+        urlsplit(entry.findtext("sm:loc", namespaces=NS)).path: entry.findtext(
+            "sm:lastmod", namespaces=NS
+        )
+        for entry in index.findall("sm:sitemap", NS)
+    }
+    assert lastmods == {
+        "/sitemap-stories.xml": w3c(now - hour),
+        "/sitemap-sections.xml": w3c(now - hour),
+        "/sitemap-tags.xml": w3c(scheduled.publish_at),
+        "/sitemap-authors.xml": w3c(now - hour),
+    }
+    page = client.get("/sitemap-stories.xml")  # the newest publication
+    assert urlset(page) == {f"{SITE}{scheduled.get_absolute_url()}": w3c(scheduled.publish_at)}
+    assert page["Last-Modified"] == http_date(scheduled.publish_at.timestamp())
 
 
 def news_entries(response):

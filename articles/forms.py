@@ -1,10 +1,29 @@
-from datetime import datetime, time, timedelta
+from datetime import date, datetime, time, timedelta
 
 from django import forms
+from django.core.validators import MaxValueValidator, MinValueValidator
 from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 
+from articles import search
 from articles.models import Section
+
+# Dates a search may name: far enough for any archive, near enough that a day either side
+# (the end of the range, a time zone) is still a date.
+EARLIEST, LATEST = date(1800, 1, 1), date(2999, 12, 31)
+DATE_RANGE = _("Enter a date between the years 1800 and 2999.")
+
+
+def date_field(label):
+    return forms.DateField(
+        label=label,
+        required=False,
+        widget=forms.DateInput({"type": "date"}),
+        validators=[
+            MinValueValidator(EARLIEST, message=DATE_RANGE),
+            MaxValueValidator(LATEST, message=DATE_RANGE),
+        ],
+    )
 
 
 class SearchForm(forms.Form):
@@ -16,13 +35,14 @@ class SearchForm(forms.Form):
         required=False,
         empty_label=_("All sections"),
     )
-    since = forms.DateField(
-        label=_("From"), required=False, widget=forms.DateInput({"type": "date"})
-    )
-    until = forms.DateField(label=_("To"), required=False, widget=forms.DateInput({"type": "date"}))
+    since = date_field(_("From"))
+    until = date_field(_("To"))
 
     def clean(self):
         cleaned = super().clean()
+        # Shown above the form: the query is too long to search in bounded time.
+        if problem := search.query_problem(cleaned.get("q", "")):
+            self.add_error(None, problem)
         since, until = cleaned.get("since"), cleaned.get("until")
         if since and until and since > until:
             self.add_error("until", _("The end date is before the start date."))

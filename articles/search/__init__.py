@@ -3,28 +3,37 @@
 Views, commands, the editorial flow and migration 0004 call what is here: `search()` and
 `hits()` to read, `index_articles()` and `remove_articles()` to keep the index in step. Each
 database has its engine module, `postgres` (a weighted tsvector column with a GIN index) or
-`sqlite` (an FTS5 table), and `_engine()` is the one place that picks it. Both rank by
-relevance, then newest first, with the same column weights; results always start from
-Article.objects.published().
+`sqlite` (an FTS5 table), and `_engine()` is the one place that picks it. Both find the newest
+MAX_RANKED matching stories and rank only those, by relevance with the same column weights,
+newest first on ties: the work for a common word is bounded, and a rarer word, a phrase or a
+filter reaches further back. Results always start from Article.objects.published().
 
 The index covers every story, drafts included, so publishing, unpublishing and scheduled
 stories going live show in results at once: visibility is decided at query time.
 """
 
+from collections.abc import Sequence
 from dataclasses import dataclass
 
+from django.core.exceptions import EmptyResultSet
 from django.core.paginator import Paginator
 from django.db import connection, transaction
-from django.utils.functional import cached_property
 from django.utils.html import escape
 from django.utils.safestring import SafeString, mark_safe
+from django.utils.translation import gettext as _
+from django.utils.translation import ngettext
 
 from articles.models import Article
 from articles.search import postgres, sqlite
-from articles.search.documents import START, STOP, documents, plain_text
+from articles.search.documents import START, STOP, documents
 
 MAX_QUERY_LENGTH = 300
-MAX_RESULTS = 1000
+MAX_WORDS = 12
+# Only the newest this many matching stories (by id, which follows filing order) are ranked
+# and shown: a word in most of a 100,000-story archive must not rank every story that has it.
+# News readers want recent stories; a rarer word, a phrase or a filter reaches further back.
+MAX_RANKED = 500
+WORD = sqlite.WORD
 
 
 def _engine():
@@ -32,10 +41,32 @@ def _engine():
     return postgres if connection.vendor == "postgresql" else sqlite
 
 
+def _normalized(query: str) -> str:
+    query = "".join(ch for ch in query if ch.isprintable() or ch.isspace())
+    return " ".join(query.split())
+
+
 def clean_query(query: str) -> str:
     """The query as searched: whitespace collapsed, control characters gone, length bounded."""
-    query = "".join(ch for ch in query if ch.isprintable() or ch.isspace())
-    return " ".join(query.split())[:MAX_QUERY_LENGTH]
+    return _normalized(query)[:MAX_QUERY_LENGTH]
+
+
+def query_problem(query: str) -> str:
+    """Why `query` is too long to search (an empty string when it is not)."""
+    query = _normalized(query)
+    if len(query) > MAX_QUERY_LENGTH:
+        return ngettext(
+            "Search for at most %(limit)d character.",
+            "Search for at most %(limit)d characters.",
+            MAX_QUERY_LENGTH,
+        ) % {"limit": MAX_QUERY_LENGTH}
+    words = [word for word in WORD.findall(query) if word.upper() != "OR"]
+    if len(words) > MAX_WORDS:
+        return _("Search for at most %(limit)d words at a time (this search has %(count)d).") % {
+            "limit": MAX_WORDS,
+            "count": len(words),
+        }
+    return ""
 
 
 def highlight(text: str) -> SafeString:
@@ -44,24 +75,43 @@ def highlight(text: str) -> SafeString:
     return mark_safe(escaped.replace("\x00", "<mark>").replace("\x01", "</mark>"))
 
 
+class Results(Sequence):
+    """Live stories matching a query, best first: the ranked ids, fetched a page at a time."""
+
+    def __init__(self, pks: list, *, is_capped: bool):
+        self.pks = pks
+        # More stories may match than are shown: more than MAX_RANKED, or more than the
+        # engine looked at to find these among the filters.
+        self.is_capped = is_capped
+
+    def __len__(self):
+        return len(self.pks)
+
+    def __getitem__(self, index):
+        if not isinstance(index, slice):
+            position = range(len(self))[index]
+            return self[position : position + 1][0]
+        pks = self.pks[index]
+        if not pks:
+            return []
+        # By primary key alone: the ids were found among the live stories a moment ago, and
+        # with the live filter too, both databases would read every live story's index entry.
+        page = Article.objects.filter(pk__in=pks).for_cards().order_by()
+        found = {article.pk: article for article in page}
+        return [found[pk] for pk in pks if pk in found]
+
+
 class ResultPaginator(Paginator):
-    """Pages of results that count at most MAX_RESULTS matches.
-
-    Counting every match of a common word costs a full pass over the index on each request;
-    readers page through the best few hundred, so past the cap the page says "more than".
-    """
-
-    @cached_property
-    def count(self):
-        return self.object_list[: MAX_RESULTS + 1].count()
+    """Pages of Results, with what the page says: "12 stories found", or "More than 500"."""
 
     @property
     def is_capped(self):
-        return self.count > MAX_RESULTS
+        # "More than 0 stories" would say nothing: with none found, the page says none.
+        return self.object_list.is_capped and self.count > 0
 
     @property
     def shown_count(self):
-        return min(self.count, MAX_RESULTS)
+        return self.count
 
 
 @dataclass
@@ -71,10 +121,31 @@ class Hit:
     snippet: SafeString
 
 
-def search(query: str, stories=None):
-    """Return live stories matching `query`, best first (a queryset, for pagination)."""
+def search(query: str, stories=None) -> Results:
+    """Return live stories matching `query`, best first, then newest."""
     stories = Article.objects.published() if stories is None else stories
-    return _engine().search(clean_query(query), stories)
+    try:
+        filters = _where(stories)
+    except EmptyResultSet:
+        return Results([], is_capped=False)
+    rows, complete = _engine().ranked(clean_query(query), filters, MAX_RANKED + 1)
+    # Best first; on equal scores the newest, by publication then by filing.
+    ranked = sorted(rows[:MAX_RANKED], key=lambda row: (row[2], row[1], row[0]), reverse=True)
+    is_capped = len(rows) > MAX_RANKED or not complete
+    return Results([row[0] for row in ranked], is_capped=is_capped)
+
+
+def _where(stories) -> tuple[str, list]:
+    """The SQL condition of `stories` (a queryset of Article without joins) and its params.
+
+    The engines write their SQL out, so that no planner can choose to read every live story
+    first, and put the filters in it: the table is always named articles_article.
+    """
+    query = stories.query
+    if sum(1 for count in query.alias_refcount.values() if count) > 1:
+        raise ValueError("Search filters must be on the stories table alone.")
+    sql, params = query.get_compiler(connection=connection).compile(query.where)
+    return sql or "1 = 1", list(params)
 
 
 def hits(page_articles, query: str) -> list[Hit]:
@@ -86,8 +157,9 @@ def hits(page_articles, query: str) -> list[Hit]:
     results = []
     for article in articles:
         headline, snippet = marked.get(article.pk, (article.headline, ""))
-        if not snippet:
-            snippet = article.dek or plain_text(article.body)[:240]
+        # Without a match in the body, the dek says more than the body's first words.
+        if START not in snippet:
+            snippet = article.dek or snippet
         results.append(Hit(article, highlight(headline), highlight(snippet)))
     return results
 
@@ -101,6 +173,8 @@ def index_articles(pks=None) -> int:
         for batch in documents(pks):
             engine.write(cursor, batch)
             count += len(batch)
+        if pks is None:
+            engine.optimize(cursor)
     return count
 
 

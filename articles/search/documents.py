@@ -11,10 +11,6 @@ from articles.models import Article, Byline, TaggedArticle
 START, STOP = "\x02", "\x03"
 TAGS = re.compile(r"<[^>]+>")
 BATCH_SIZE = 2000
-# Search ranks only the newest this many matching stories (by id, which follows filing
-# order): a word in most of a 100,000-story archive must not rank every story that has it.
-# News readers want recent stories, and the count shown stops at MAX_RESULTS anyway.
-MAX_RANKED = 2000
 
 
 def batched(iterable, size):

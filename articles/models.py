@@ -305,9 +305,9 @@ class Article(models.Model):
             kwargs["update_fields"] = {*kwargs["update_fields"], *stamped}
         super().save(*args, **kwargs)
         if old_path and old_path != self.get_absolute_url():
-            # Readers, search engines and other sites keep the old address: it answers 301.
-            ArticleRedirect.objects.update_or_create(old_path=old_path, defaults={"article": self})
-        ArticleRedirect.objects.filter(old_path=self.get_absolute_url()).delete()
+            # Readers keep the old address (301); one that is another story's stays its own.
+            ArticleRedirect.objects.get_or_create(old_path=old_path, defaults={"article": self})
+        ArticleRedirect.objects.filter(old_path=self.get_absolute_url(), article=self).delete()
 
     def get_absolute_url(self):
         return story_path(self.slug, self.publish_at or self.created_at)

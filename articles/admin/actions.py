@@ -1,6 +1,7 @@
-"""The change list's bulk actions: each story goes through the publishing door."""
+"""The change lists' bulk actions: each story goes through the publishing door."""
 
 from django.contrib import admin, messages
+from django.http import HttpResponseRedirect
 from django.utils.translation import gettext_lazy as _
 from django.utils.translation import ngettext
 
@@ -8,7 +9,30 @@ from articles.editorial import publishing
 from articles.models import Article
 
 
-class PublishingActions:
+class RefusedActions:
+    """Refuse, with a message, a posted bulk action this user is not offered.
+
+    Every action declares its permissions (@admin.action(permissions=…)), so Django offers
+    each user only theirs; but where it offers none, it ignores a forged post in silence.
+    """
+
+    def changelist_view(self, request, extra_context=None):
+        if request.method == "POST" and self.has_view_or_change_permission(request):
+            allowed = self.get_actions(request)
+            posted = request.POST.getlist("action")
+            refused = [name for name in posted if name and name not in allowed]
+            if refused and "_save" not in request.POST:
+                self.message_user(
+                    request,
+                    _("You may not run “%(action)s” here; nothing was changed.")
+                    % {"action": refused[0]},
+                    messages.ERROR,
+                )
+                return HttpResponseRedirect(request.get_full_path())
+        return super().changelist_view(request, extra_context)
+
+
+class PublishingActions(RefusedActions):
     """Submit, publish and withdraw the selected stories, and report how many moved."""
 
     actions = ["submit_for_review", "publish_now", "unpublish"]

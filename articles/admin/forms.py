@@ -1,14 +1,17 @@
 """The article change form: rich text, role-limited choices, no lost updates, publish checks."""
 
+import re
+
 from django import forms
 from django.core.exceptions import ValidationError
 from django.forms.models import BaseInlineFormSet
+from django.urls import get_script_prefix
 from django.utils.translation import gettext_lazy as _
 from django_prose_editor.fields import ProseEditorFormField
 from django_prose_editor.widgets import AdminProseEditorWidget
 
 from articles.editorial import publishing, revisions
-from articles.models import Article, Revision
+from articles.models import Article, ArticleRedirect, Revision
 
 # The editor offers exactly the body allow-list of articles/sanitize.py (img and figure come
 # only from imports); the model sanitizes again on every save path whatever the editor sends.
@@ -25,6 +28,9 @@ BODY_EDITOR = {
         "History": True,
     }
 }
+
+# A story address, as articles/addresses.py writes it: yyyy/mm/dd/slug/ after the prefix.
+STORY_PATH = re.compile(r"\d{4}/\d{2}/\d{2}/[-\w]+/")
 
 REPORTER_STATUSES = {Article.Status.DRAFT, Article.Status.REVIEW}
 
@@ -95,6 +101,25 @@ class ArticleAdminForm(forms.ModelForm):
             raise ValidationError(_("Only editors can publish, schedule or withdraw stories."))
         return status
 
+    def clean_slug(self):
+        """Refuse a slug that another story's old address uses: readers are still sent there."""
+        slug = self.cleaned_data["slug"]
+        taken = (
+            ArticleRedirect.objects.filter(old_path__endswith=f"/{slug}/")
+            .exclude(article_id=self.instance.pk)
+            .select_related("article")
+        )
+        for redirect in taken:
+            if STORY_PATH.fullmatch(redirect.old_path.removeprefix(get_script_prefix())):
+                raise ValidationError(
+                    _(
+                        "This slug is taken by an old address of “%(headline)s” (%(path)s), "
+                        "which readers are still sent from; choose another."
+                    )
+                    % {"headline": redirect.article.headline, "path": redirect.old_path}
+                )
+        return slug
+
     def clean_update_reason(self):
         reason = self.cleaned_data["update_reason"].strip()
         if not self.cleaned_data.get("substantive_update"):
@@ -109,6 +134,11 @@ class ArticleAdminForm(forms.ModelForm):
 
     def clean(self):
         cleaned = super().clean()
+        reporter = self.user is not None and not can_publish(self.user)
+        if cleaned.get("substantive_update") and reporter:
+            # Not on a reporter's form, so only a forged post carries it: refuse it (as an
+            # error on the whole form, since the field is not there to show it).
+            self.add_error(None, _("Only editors can mark a substantive update."))
         if self.instance.pk:
             self.check_not_changed_since_opened(cleaned.get("base_version"))
         if cleaned.get("status") == Article.Status.PUBLISHED and not cleaned.get("publish_at"):

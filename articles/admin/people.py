@@ -4,11 +4,12 @@ from django.contrib import admin
 from django.db.models import Count
 from django.utils.translation import gettext_lazy as _
 
+from articles.admin.actions import RefusedActions
 from articles.models import Author, Section
 
 
 @admin.register(Section)
-class SectionAdmin(admin.ModelAdmin):
+class SectionAdmin(RefusedActions, admin.ModelAdmin):
     list_display = ["name", "slug", "position", "story_count"]
     list_editable = ["position"]
     search_fields = ["name"]
@@ -25,7 +26,7 @@ class SectionAdmin(admin.ModelAdmin):
 
 
 @admin.register(Author)
-class AuthorAdmin(admin.ModelAdmin):
+class AuthorAdmin(RefusedActions, admin.ModelAdmin):
     list_display = ["name", "title", "slug", "user"]
     list_select_related = ["user"]
     search_fields = ["name", "title"]

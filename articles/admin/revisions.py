@@ -61,14 +61,7 @@ class RevisionAdminMixin:
         if request.method == "POST":
             if not self.has_change_permission(request, article):
                 raise PermissionDenied
-            publishing.restore(revision, by=request.user)
-            self.message_user(
-                request,
-                _("Restored version %(version)d as a new revision.")
-                % {"version": revision.version},
-                messages.SUCCESS,
-            )
-            return HttpResponseRedirect(reverse("admin:articles_article_change", args=[article.pk]))
+            return self.restore(request, article, revision)
         current = revisions.snapshot(article)
         return TemplateResponse(
             request,
@@ -85,3 +78,28 @@ class RevisionAdminMixin:
                 % {"version": revision.version, "headline": article.headline},
             },
         )
+
+    def restore(self, request, article, revision):
+        try:
+            restored = publishing.restore(revision, by=request.user)
+        except publishing.PublishingError as error:
+            self.message_user(
+                request,
+                _(
+                    "Version %(version)d was not restored: the story is live or scheduled, "
+                    "and this version would leave it incomplete. %(why)s"
+                )
+                % {"version": revision.version, "why": error},
+                messages.ERROR,
+            )
+            return HttpResponseRedirect(
+                reverse("admin:articles_article_revision", args=[article.pk, revision.pk])
+            )
+        self.message_user(
+            request,
+            _("Restored version %(version)d as a new revision.") % {"version": revision.version},
+            messages.WARNING if restored.notes else messages.SUCCESS,
+        )
+        for note in restored.notes:
+            self.message_user(request, note, messages.WARNING)
+        return HttpResponseRedirect(reverse("admin:articles_article_change", args=[article.pk]))

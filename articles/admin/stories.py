@@ -6,7 +6,7 @@ from django.utils.html import format_html, format_html_join
 from django.utils.translation import gettext_lazy as _
 from django.utils.translation import ngettext
 
-from articles.admin.actions import PublishingActions
+from articles.admin.actions import PublishingActions, RefusedActions
 from articles.admin.display import short_time, time_tag
 from articles.admin.forms import REPORTER_STATUSES, ArticleAdminForm, BylineFormSet, can_publish
 from articles.admin.listing import PublishedYearFilter, StoryChangeList
@@ -144,7 +144,8 @@ class ArticleAdmin(PickOnly, PublishingActions, RevisionAdminMixin, admin.ModelA
         hidden = set()
         if obj is None or not obj.is_live:
             hidden.add("live_link")
-        if obj is None or obj.is_live:
+        if obj is None or obj.is_live or not self.has_change_permission(request, obj):
+            # A preview link lets anyone read the story: only those who may edit it share it.
             hidden.add("preview_link")
         if obj is None or not obj.was_public or not can_publish(request.user):
             hidden.add(("substantive_update", "update_reason"))
@@ -190,6 +191,8 @@ class ArticleAdmin(PickOnly, PublishingActions, RevisionAdminMixin, admin.ModelA
 
     @staticmethod
     def is_own(user, article):
+        """A reporter's own story: one they created, or one whose byline carries their author
+        profile (an editor who puts them on a byline hands them the story)."""
         return article.created_by_id == user.pk or any(
             byline.author.user_id == user.pk for byline in article.bylines.all()
         )
@@ -287,7 +290,7 @@ class ArticleAdmin(PickOnly, PublishingActions, RevisionAdminMixin, admin.ModelA
 
 
 @admin.register(Correction)
-class CorrectionAdmin(admin.ModelAdmin):
+class CorrectionAdmin(RefusedActions, admin.ModelAdmin):
     list_display = ["article", "kind", "created_at"]
     list_filter = ["kind"]
     list_select_related = ["article"]

@@ -5,17 +5,20 @@ from django.db import transaction
 from django.db.models import Count
 from django.utils.translation import gettext_lazy as _
 from django.utils.translation import ngettext
+from taggit import admin as taggit_admin  # noqa: F401  (registers the TagAdmin replaced below)
 from taggit.models import Tag
 
+from articles.admin.actions import RefusedActions
 from articles.models import TaggedArticle
 
 # Taggit's own TagAdmin assumes its generic TaggedItem: with our TaggedArticle through model
-# its inline would show nothing and its merge would move no stories, so we replace it.
+# its inline would show nothing and its merge would move no stories, so we replace it (taggit's
+# admin is imported above: this app comes before taggit in INSTALLED_APPS).
 admin.site.unregister(Tag)
 
 
 @admin.register(Tag)
-class TagAdmin(admin.ModelAdmin):
+class TagAdmin(RefusedActions, admin.ModelAdmin):
     list_display = ["name", "slug", "story_count"]
     search_fields = ["name"]
     prepopulated_fields = {"slug": ["name"]}
@@ -33,7 +36,15 @@ class TagAdmin(admin.ModelAdmin):
     def story_count(self, tag):
         return tag.story_count
 
-    @admin.action(description=_("Merge selected tags into the most used one"))
+    def has_merge_permission(self, request):
+        # A merge deletes the merged tags and retags their stories.
+        return self.has_delete_permission(request) and request.user.has_perm(
+            "articles.change_article"
+        )
+
+    @admin.action(
+        description=_("Merge selected tags into the most used one"), permissions=["merge"]
+    )
     def merge_tags(self, request, queryset):
         tags = sorted(queryset, key=lambda tag: (-tag.story_count, tag.name.lower()))
         if len(tags) < 2:

@@ -9,8 +9,10 @@ Each function saves inside a `recording()` block (articles/editorial/changes.py)
 who acted, why and whether a change is substantive reach the story's revision.
 """
 
+from dataclasses import dataclass, field
 from datetime import datetime
 
+from django.core.exceptions import ValidationError
 from django.db import transaction
 from django.utils import timezone
 from django.utils.translation import gettext as _
@@ -125,27 +127,71 @@ def move_to(article: Article, status: str, *, publish_at: datetime | None = None
     return article
 
 
+@dataclass
+class Restored:
+    """A restored story, and what of its revision could not come back (in editors' words)."""
+
+    article: Article
+    notes: list[str] = field(default_factory=list)
+
+
 @transaction.atomic
-def restore(revision: Revision, *, by=None) -> Article:
+def restore(revision: Revision, *, by=None) -> Restored:
     """Put the story's text, section, byline and tags back as in `revision`: a new revision.
 
-    Its state (status, publish time) and address stay as they are now.
+    Its state (status, publish time) and address stay as they are now. A section or author
+    deleted since is left out and named in the notes; a story that is live or scheduled must
+    still pass the publishing checks afterwards, or nothing is restored (PublishingError).
     """
     article = Article.objects.select_for_update().get(pk=revision.article_id)
     data = revision.data
-    for name in revisions.RESTORABLE_FIELDS:
-        if name in data:
-            setattr(article, name, data[name])
-    section_id = (data.get("section") or {}).get("id")
-    if section_id and Section.objects.filter(pk=section_id).exists():
-        article.section_id = section_id
+    notes = _restore_fields(article, data)
+    section = data.get("section") if isinstance(data.get("section"), dict) else {}
+    if isinstance(section.get("id"), int) and section["id"] != article.section_id:
+        if Section.objects.filter(pk=section["id"]).exists():
+            article.section_id = section["id"]
+        else:
+            notes.append(
+                _("Section “%(old)s” no longer exists, so the story stays in “%(current)s”.")
+                % {"old": section.get("name", "?"), "current": article.section.name}
+            )
+    wanted = [author for author in data.get("authors", []) if isinstance(author, dict)]
+    known = Author.objects.in_bulk([author.get("id") for author in wanted])
+    notes.extend(
+        _("Author “%(name)s” no longer exists and was left off the byline.")
+        % {"name": author.get("name", "?")}
+        for author in wanted
+        if author.get("id") not in known
+    )
+    byline = list(dict.fromkeys(known[a["id"]] for a in wanted if a.get("id") in known))
+    if article.status == Article.Status.PUBLISHED:
+        # A live (or scheduled) story never goes out without body, section or byline.
+        check_publishable(article, author_count=len(byline))
     with recording(by=by, note=_("Restored version %(version)d") % {"version": revision.version}):
         _save(article, by)
         article.tags.set(data.get("tags", []))
-        ids = [author["id"] for author in data.get("authors", [])]
-        known = Author.objects.in_bulk(ids)
-        article.replace_byline([known[pk] for pk in ids if pk in known])
-    return article
+        article.replace_byline(byline)
+    return Restored(article, notes)
+
+
+def _restore_fields(article: Article, data: dict) -> list[str]:
+    """Copy the revision's text fields onto the story; keep any the rules now refuse."""
+    notes = []
+    for name in revisions.RESTORABLE_FIELDS:
+        if name not in data:
+            continue
+        model_field = Article._meta.get_field(name)
+        try:
+            # A rule made since the revision (a shorter limit, a retired kind) still holds.
+            value = model_field.clean(data[name], article)
+        except ValidationError:
+            notes.append(
+                _("The saved %(field)s no longer fits the rules, so the current one was kept.")
+                % {"field": model_field.verbose_name}
+            )
+        else:
+            setattr(article, name, value)
+    return notes
 
 
 def _move(article: Article, status: str, by, note: str) -> Article:

@@ -20,8 +20,8 @@ ROLES = {
         "articles.view_author",
         "articles.view_correction",
         "articles.view_revision",
-        "taggit.add_tag",
-        "taggit.view_tag",
+        # No tag permissions: a reporter tags a story in its own form (taggit makes new tags
+        # there); the vocabulary's list, renames, merges and deletions are the editors'.
     ],
     "Editor": [
         *(

@@ -1,5 +1,7 @@
 """Settings for Newsroom, read from the environment: see .env.example for every variable."""
 
+import ipaddress
+from datetime import timedelta
 from pathlib import Path
 from urllib.parse import urlsplit
 
@@ -37,13 +39,15 @@ INSTALLED_APPS = [
     "whitenoise.runserver_nostatic",
     "django.contrib.staticfiles",
     "django.contrib.humanize",
-    "django.contrib.sitemaps",
+    # Before taggit: our remove_orphaned_tags command (which keeps tags in use) replaces its.
+    "articles",
     "taggit",
     "django_prose_editor",
     # Serves the API docs' Swagger UI from its bundled static files, not a CDN.
     "ninja",
     "caching",
-    "articles",
+    # Login throttling: failed logins per account and per address, listed in the admin.
+    "axes",
 ]
 
 MIDDLEWARE = [
@@ -59,6 +63,8 @@ MIDDLEWARE = [
     "django.contrib.auth.middleware.AuthenticationMiddleware",
     "django.contrib.messages.middleware.MessageMiddleware",
     "django.middleware.clickjacking.XFrameOptionsMiddleware",
+    # Turns a login refused for a lockout into the lockout page (AXES_LOCKOUT_TEMPLATE).
+    "axes.middleware.AxesMiddleware",
     # Last, so it sees every 404: old story addresses answer 301 to the current one.
     "articles.middleware.OldAddressRedirectMiddleware",
 ]
@@ -172,6 +178,64 @@ if DJANGO_TLS in {"direct", "proxy"}:
 SECURE_CONTENT_TYPE_NOSNIFF = True
 SECURE_REFERRER_POLICY = "strict-origin-when-cross-origin"
 X_FRAME_OPTIONS = "DENY"
+
+# Logins (django-axes, https://django-axes.readthedocs.io/). Ten failed logins for one account,
+# or from one client address, with no 15-minute pause between them lock that account or
+# address for 15 minutes from the last failure, the right password included; tries during the
+# lockout neither count nor extend it. A superuser lifts a lockout early by deleting its access
+# attempt in the admin. A success does not wipe the count: otherwise anyone with a login of
+# their own could reset an address's failures against someone else's account.
+AUTHENTICATION_BACKENDS = [
+    # First: refuses a locked-out account or address before any password is checked.
+    "axes.backends.AxesStandaloneBackend",
+    "django.contrib.auth.backends.ModelBackend",
+]
+AXES_FAILURE_LIMIT = 10
+AXES_COOLOFF_TIME = timedelta(minutes=15)
+AXES_LOCKOUT_PARAMETERS = ["username", "ip_address"]
+AXES_RESET_ON_SUCCESS = False
+AXES_RESET_COOL_OFF_ON_FAILURE_DURING_LOCKOUT = False
+AXES_ENABLE_ACCESS_FAILURE_LOG = True
+AXES_HTTP_RESPONSE_CODE = 429
+AXES_LOCKOUT_TEMPLATE = "registration/locked_out.html"
+# No start-up line on every command's stderr; failures and lockouts are still logged.
+AXES_VERBOSE = False
+# How many proxies in front of the app append to X-Forwarded-For (2 for a TLS terminator and
+# Varnish): trusted only with DJANGO_TLS=proxy, so that no client can name another address to
+# dodge its lockout. Too few (1 by default) is safe: every client seems to come from the
+# outermost proxy, and they are locked out together. Too many trusts an entry a client wrote.
+_proxy_count = env("DJANGO_PROXY_COUNT", "1" if DJANGO_TLS == "proxy" else "0")
+if not _proxy_count.isdecimal() or (int(_proxy_count) > 0) != (DJANGO_TLS == "proxy"):
+    raise ImproperlyConfigured(
+        "DJANGO_PROXY_COUNT must be 1 or more with DJANGO_TLS=proxy, and 0 or unset otherwise,"
+        f" not {_proxy_count!r}."
+    )
+TRUSTED_PROXY_COUNT = int(_proxy_count)
+
+
+def login_client_address(request) -> str | None:
+    """Return the address a login comes from: with TRUSTED_PROXY_COUNT proxies in front, the
+    client the outermost of them appended to X-Forwarded-For, counted from the right, so that
+    nothing a client writes there is read; otherwise, or when that entry is missing or not an
+    address, the peer's."""
+    from django.conf import settings
+
+    count = settings.TRUSTED_PROXY_COUNT
+    hops = request.META.get("HTTP_X_FORWARDED_FOR", "").split(",")
+    if count and len(hops) >= count:
+        try:
+            return str(ipaddress.ip_address(hops[-count].strip()))
+        except ValueError:
+            pass
+    return request.META.get("REMOTE_ADDR")
+
+
+AXES_CLIENT_IP_CALLABLE = login_client_address
+
+# Sessions: an editor's login lasts a 12-hour shift at most, not overnight, and ends when the
+# browser closes (desks and laptops are shared), which bounds what a stolen cookie is worth.
+SESSION_COOKIE_AGE = 12 * 60 * 60
+SESSION_EXPIRE_AT_BROWSER_CLOSE = True
 
 LOGGING = {
     "version": 1,

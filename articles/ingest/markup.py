@@ -7,6 +7,9 @@ leaves its text at the top level of the body, outside any paragraph; it is wrapp
 import re
 from collections.abc import Iterator
 
+from django.core.exceptions import SuspiciousOperation
+from django.utils.html import strip_tags
+
 # Removing these tags would glue neighbouring words together ("a<br>b" → "ab"): a line break
 # or a space keeps them apart. Each reader adds its own block elements, which a blank line
 # (a paragraph break) replaces.
@@ -15,8 +18,19 @@ WORD_BREAKS = [
     (re.compile(r"</t[dh]\s*>", re.IGNORECASE), " "),
 ]
 BLOCK_TAGS = frozenset({"p", "h2", "h3", "blockquote", "ul", "ol", "li", "figure", "figcaption"})
-_TOKEN = re.compile(r"<(/?)([a-z0-9]+)\b[^>]*>|[^<]+", re.IGNORECASE)
+_TOKEN = re.compile(r"<(/?)([a-z0-9]+)\b[^<>]*>|[^<]+|<", re.IGNORECASE)
 _BLANK_LINE = re.compile(r"\n\s*\n")
+_ANY_TAG = re.compile(r"<[^<>]*>?")
+
+
+def strip_markup(value: str) -> str:
+    """The text of `value` without its tags, as Django's strip_tags() gives it; markup that
+    strip_tags() refuses as hostile (SuspiciousOperation: an unfinished tag holding fifty
+    `<`) loses everything from each `<` to the next `>` or `<` instead."""
+    try:
+        return strip_tags(value)
+    except SuspiciousOperation:
+        return _ANY_TAG.sub("", value)
 
 
 def wrap_loose_text(body: str, *, block_end: str = "") -> str:

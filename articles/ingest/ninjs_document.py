@@ -10,8 +10,7 @@ from dataclasses import dataclass, field
 from datetime import datetime
 from typing import Any
 
-from django.utils.html import strip_tags
-
+from articles.ingest.markup import strip_markup
 from articles.outputs.ninjs import NINJS_3_NAMES
 
 # ninjs 3.x camelCased the multi-word names; these are the ones read here beyond the export's.
@@ -23,7 +22,7 @@ FORBIDDEN = re.compile(r"[\x00-\x08\x0b\x0e-\x1f\ud800-\udfff]")
 _SPACES = re.compile(r"[ \t\n\r\f\v]+")
 _LOOKS_LIKE_HTML = re.compile(
     r"<(?:p|div|br|h[1-6]|ul|ol|li|blockquote|a|strong|em|b|i|figure|img|span|section|article|"
-    r"table)\b[^>]*>",
+    r"table)\b[^<>]*>",
     re.IGNORECASE,
 )
 
@@ -123,7 +122,7 @@ class Text:
     @property
     def plain(self) -> str:
         if self.is_markup:
-            return html_line(html.unescape(strip_tags(self.value)))
+            return html_line(html.unescape(strip_markup(self.value)))
         return self.value
 
 

@@ -28,7 +28,7 @@ from articles.ingest.wiretext import is_visible
 from articles.outputs.ninjs import IPTC_GENRES
 
 # Field sizes of the models the story goes into.
-URI_MAX_LENGTH = 500  # Article.source_uri
+URI_MAX_LENGTH = 494  # Article.source_uri holds 500, with "ninjs:" before the uri
 DATELINE_MAX_LENGTH = 100
 AUTHOR_NAME_MAX_LENGTH = 150
 TAG_MAX_LENGTH = 100  # taggit's Tag.name

@@ -1,8 +1,13 @@
 """ninjs documents to stories: which story each document is, and what it asks of it.
 
-A document whose uri is `urn:uuid:<uuid>` of one of our stories (our own export) updates that
-story; any other uri is kept in `Article.source_uri`, so importing a document again updates its
-story rather than duplicating it, and an unchanged document changes nothing. The provider's
+A document's uri is kept in `Article.source_uri` as `ninjs:<uri>`, so importing a document
+again updates the story it made rather than duplicating it, and an unchanged document changes
+nothing. A document updates no other story: a uri `urn:uuid:<uuid>` naming one of our stories
+(our own export, or anyone who read the uuid in a feed) is refused, with a line saying so,
+unless an editor asks for it with --update-own. Refused rather than made a second story: the
+document claims to be that story, so a copy of it under another address would only confuse
+readers and search engines, and the editor restoring our own export needs to hear about the
+flag. A story deleted since comes back from its export with its uuid and address. The provider's
 `pubstatus` decides the story's state: “usable” stories go live at their own time (an embargo
 holds them back), “withheld” ones are drafts, “canceled” ones are unpublished.
 """
@@ -30,6 +35,33 @@ STATUS_WORDS = {
     "withheld": "withheld by the provider",
     "canceled": "canceled by the provider",
 }
+
+
+SOURCE = "ninjs:"
+# Source ids stored before they named their importer: a bare uri that names no other source.
+_OTHER_SOURCES = ("ninjs:", "wordpress:")
+
+
+def source_uri(story: NinjsStory) -> str:
+    return f"{SOURCE}{story.uri}"
+
+
+def claimed(stories: list[tuple[str, NinjsStory]], *, update_own: bool):
+    """The documents that may be imported, and a line for each that would update a story the
+    import did not make (refused without --update-own)."""
+    allowed, refused = [], []
+    for where, story in stories:
+        own = None if update_own or story.uuid is None or from_source(story) else story.uuid
+        found = Article.objects.filter(uuid=own).first() if own else None
+        if found is None:
+            allowed.append((where, story))
+        else:
+            refused.append(
+                f"{where}: uri {story.uri} names our story “{found.headline}” "
+                f"({writer.story_url(found)}), which no ninjs import made: refused (to update "
+                "it from this document, import it again with --update-own)"
+            )
+    return allowed, refused
 
 
 def read_documents(files: list[str], *, stdin, bar) -> tuple[list[tuple[str, NinjsStory]], list]:
@@ -64,25 +96,32 @@ def read_documents(files: list[str], *, stdin, bar) -> tuple[list[tuple[str, Nin
 class NinjsImport:
     """Finds or makes each document's story and hands what it asks to the writer."""
 
-    def __init__(self, *, fallback_section: Section | None, live_at: datetime | None):
+    def __init__(
+        self, *, fallback_section: Section | None, live_at: datetime | None, update_own=False
+    ):
         self.fallback_section = fallback_section
         self.live_at = live_at  # --publish
+        self.update_own = update_own
         self.authors = writer.Authors()
 
     def write(self, item: tuple[str, NinjsStory]) -> writer.Outcome:
         where, story = item
-        article = find_story(story)
+        article = from_source(story) or self.own_story(story)
         is_new = article is None
         notes = list(story.notes)
         if is_new:
+            taken = story.uuid is not None and Article.objects.filter(uuid=story.uuid).exists()
             article = Article(
-                uuid=story.uuid or uuid.uuid4(),
-                source_uri=story.uri,
-                slug=new_slug(story),
+                uuid=story.uuid if story.uuid and not taken else uuid.uuid4(),
+                source_uri=source_uri(story),
+                slug=self.new_slug(story),
                 section=self.default_section(),
             )
         section, matched = self.section_for(story)
-        fields = writer.set_fields(article, values(story, article, is_new, section))
+        found = values(story, article, is_new, section)
+        if article.source_uri and article.source_uri != source_uri(story):
+            found["source_uri"] = source_uri(story)  # a bare uri stored before: named now
+        fields = writer.set_fields(article, found)
         if story.sections and section is not None and not matched:
             names = ", ".join(f"“{hint.name}”" for hint in story.sections)
             notes.append(f"section {names} is not one of ours: filed in “{article.section.name}”")
@@ -116,6 +155,16 @@ class NinjsImport:
             )
             action = writer.UPDATED if action == writer.UNCHANGED else action
         return writer.Outcome(where, story, article, action, byline, tags, notes)
+
+    def own_story(self, story: NinjsStory) -> Article | None:
+        """With --update-own, our story with the document's `urn:uuid:` id."""
+        if not self.update_own or story.uuid is None:
+            return None
+        return Article.objects.select_related("section").filter(uuid=story.uuid).first()
+
+    def new_slug(self, story: NinjsStory) -> str:
+        dates = [timezone.now(), story.publish_time, story.embargoed, self.live_at]
+        return writer.story_slug(slug_base(story), dates=dates)
 
     def section_for(self, story: NinjsStory) -> tuple[Section | None, bool]:
         """The document's section when it is one of ours (True), else --section (None: neither)."""
@@ -191,17 +240,18 @@ def values(story: NinjsStory, article: Article, is_new: bool, section: Section |
     return found
 
 
-def find_story(story: NinjsStory) -> Article | None:
-    """Our story with the document's `urn:uuid:` id, else the one imported from its uri."""
-    article = None
-    if story.uuid is not None:
-        article = Article.objects.select_related("section").filter(uuid=story.uuid).first()
-    return article or Article.objects.select_related("section").filter(source_uri=story.uri).first()
+def from_source(story: NinjsStory) -> Article | None:
+    """The story an earlier import of this document made (found by its uri)."""
+    ids = [source_uri(story)]
+    if not story.uri.startswith(_OTHER_SOURCES):
+        ids.append(story.uri)
+    found = Article.objects.select_related("section").filter(source_uri__in=ids)
+    return min(found, key=lambda article: article.source_uri != ids[0], default=None)
 
 
-def new_slug(story: NinjsStory) -> str:
+def slug_base(story: NinjsStory) -> str:
     """The slug of the story's address on this site when the document gives one (our export
-    does, as its web rendition), else one from the headline; unique either way."""
+    does, as its web rendition), else one from the headline; made unique by the caller."""
     base = None
     for url in story.web_urls:
         if not url.startswith(absolute_url("/")):
@@ -213,7 +263,7 @@ def new_slug(story: NinjsStory) -> str:
         if match.view_name == "articles:detail":
             base = match.kwargs["slug"]
             break
-    return writer.new_slug(Article, base or wiretext.slug_base(story.headline))
+    return base or wiretext.slug_base(story.headline)
 
 
 def status_label(outcome: writer.Outcome) -> str:

@@ -10,8 +10,6 @@
 
 import re
 
-from django.utils.html import strip_tags
-
 from articles.ingest.markup import WORD_BREAKS, wrap_loose_text
 from articles.ingest.ninjs_document import CorrectionNote, Document, NinjsError, Text, html_line
 from articles.ingest.wiretext import escape_text, is_visible
@@ -22,17 +20,19 @@ HEADLINE_MAX_LENGTH = 200
 KICKER_MAX_LENGTH = 80
 SEO_TITLE_MAX_LENGTH = 70
 META_DESCRIPTION_MAX_LENGTH = 200
+_TAG = re.compile(r"<[^<>]*>")
 DEK_ROLES = ("summary", "dek", "standfirst", "abstract", "teaser")
 CORRECTION_ROLES = ("correction", "clarification", "update")
 # A document's <head> is no part of its text; around the block elements the allow-list drops,
 # a blank line keeps words apart and, outside an element, starts a new paragraph.
 _BREAKS = [
-    (re.compile(r"<head\b.*?</head\s*>", re.IGNORECASE | re.DOTALL), ""),
+    # Each scan stops at the next <head (or <): a body of 10,000 unclosed ones stays linear.
+    (re.compile(r"<head\b(?:(?!<head\b).)*?</head\s*>", re.IGNORECASE | re.DOTALL), ""),
     *WORD_BREAKS,
     (
         re.compile(
-            r"(</?(?:div|section|article|header|footer|aside|tr|table|pre|dl|dd|dt|address)\b[^>]*>"
-            r"|<hr\b[^>]*>)",
+            r"(</?(?:div|section|article|header|footer|aside|tr|table|pre|dl|dd|dt|address)\b[^<>]*>"
+            r"|<hr\b[^<>]*>)",
             re.IGNORECASE,
         ),
         r"\n\n\1\n\n",
@@ -147,4 +147,6 @@ def plain_body(text: str) -> str:
 
 
 def _has_text(body: str) -> bool:
-    return bool(strip_tags(body).strip())
+    # `body` is sanitized: its tags are whole, so removing them is one linear scan (strip_tags'
+    # parser takes half a second over 100,000 entities).
+    return bool(_TAG.sub("", body).strip())

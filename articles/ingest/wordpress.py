@@ -10,12 +10,12 @@ from collections import Counter
 from dataclasses import dataclass, field
 from datetime import UTC, datetime, tzinfo
 from email.utils import parsedate_to_datetime
-from urllib.parse import unquote, urlsplit
+from urllib.parse import unquote
 from xml.etree.ElementTree import Element
 
-from django.utils.encoding import escape_uri_path, iri_to_uri
 from django.utils.text import slugify
 
+from articles.ingest.wordpress_addresses import identity, last_part, old_paths, source_uri
 from articles.ingest.wordpress_body import convert_body
 from articles.ingest.wordpress_xml import WxrError, fields_of, parse_channel, plain, prefixed
 from articles.models import Article
@@ -24,7 +24,6 @@ HEADLINE_MAX_LENGTH = 200  # Article.headline
 # Article.slug is 200 long; this leaves room for a "-12" style suffix when the slug is taken.
 SLUG_BASE_MAX_LENGTH = 190
 TAG_MAX_LENGTH = 100  # taggit's Tag.name
-OLD_PATH_MAX_LENGTH = 500  # ArticleRedirect.old_path
 _ZERO_DATE = "0000-00-00 00:00:00"
 _LOGIN_JUNK = re.compile(r"[^\w .@-]")
 # WordPress's placeholder category, not an editorial grouping: such posts get the default section.
@@ -51,7 +50,7 @@ class WxrPost:
     """One WordPress post, mapped to what its story will hold."""
 
     source: str
-    post_id: int
+    post_id: int | None  # None: an export without wp:post_id (found again by guid, link, title)
     headline: str
     slug_base: str
     dek: str
@@ -63,8 +62,10 @@ class WxrPost:
     category: Category | None  # the section's category (top level); None: the default section
     tags: list[str]
     old_paths: list[str]  # the WordPress permalink path and /?p=<id>, as get_full_path() gives
-    # `wordpress:<site>/?p=<id>`: finds the story again on a later run, even with several sites.
+    # `wordpress:<site>/?p=<id>` (or the guid, link or title when the export has no post ids):
+    # finds the story again on a later run, even with several sites.
     source_uri: str = ""
+    label: str = ""  # “post 12”, or “item 3” in an export without post ids
     wp_status: str = "publish"
     is_protected: bool = False
     stripped: Counter = field(default_factory=Counter)  # kind -> occurrences
@@ -93,15 +94,6 @@ class _Site:
     parents: dict[str, str]  # nicename -> parent's nicename
     tz: tzinfo
 
-    @property
-    def base_path(self) -> str:
-        # A blog installed in a folder (https://example.org/blog/) answers /blog/?p=<id> too.
-        return urlsplit(self.url).path.rstrip("/")
-
-
-def post_id_path(post_id: int) -> str:
-    return f"/?p={post_id}"
-
 
 def read_export(data: bytes, *, source: str, tz: tzinfo) -> WxrExport:
     """Parse a WXR file's bytes; raise WxrError when it is not a WordPress export with posts.
@@ -112,6 +104,7 @@ def read_export(data: bytes, *, source: str, tz: tzinfo) -> WxrExport:
     site = _site(channel, source, tz)
     items = channel.findall("item")
     posts, problems, skipped = [], [], Counter()
+    keys: set[str] = set()  # each post's source id, for exports without post ids
     for number, item in enumerate(items, start=1):
         fields = fields_of(item)
         kind = fields.get("wp:post_type", "post").strip() or "post"
@@ -122,7 +115,7 @@ def read_export(data: bytes, *, source: str, tz: tzinfo) -> WxrExport:
             skipped[f"post ({wp_status})"] += 1
         else:
             try:
-                posts.append(_read_post(item, fields, site))
+                posts.append(_read_post(item, fields, site, number=number, keys=keys))
             except WxrError as problem:
                 title = plain(fields.get("title", ""))[:60]
                 label = f"post {fields['wp:post_id']}" if fields.get("wp:post_id") else "a post"
@@ -167,13 +160,12 @@ def _site(channel: Element, source: str, tz: tzinfo) -> _Site:
     return _Site(source, url, authors, categories, parents, tz)
 
 
-def _read_post(item: Element, fields: dict[str, str], site: _Site) -> WxrPost:
-    raw_id = fields.get("wp:post_id", "").strip()
-    if not raw_id.isdigit():
-        raise WxrError("no wp:post_id" if not raw_id else f"wp:post_id {raw_id!r} is not a number")
-    post_id = int(raw_id)
+def _read_post(item: Element, fields, site: _Site, *, number: int, keys: set[str]) -> WxrPost:
     notes: list[str] = []
     status, date = _state(fields, site.tz, notes)
+    title, when = plain(fields.get("title", "")), post_date(fields, site.tz)
+    post_id, key = identity(fields, site.url, title=title, date=when, keys=keys)
+    keys.add(key)
     body, stripped, shortcodes = convert_body(fields.get("content:encoded", ""))
     headline, headline_note = make_headline(
         fields.get("title", ""), fields.get("wp:post_name", ""), body
@@ -182,11 +174,14 @@ def _read_post(item: Element, fields: dict[str, str], site: _Site) -> WxrPost:
         notes.append(headline_note)
     author_name = _author_name(fields, site.authors, notes)
     section_category, tags = _categories_and_tags(item, site.categories, site.parents)
+    link = fields.get("link", "")
     return WxrPost(
         source=site.source,
         post_id=post_id,
         headline=headline,
-        slug_base=make_slug_base(fields.get("wp:post_name", ""), headline, post_id),
+        slug_base=make_slug_base(
+            fields.get("wp:post_name", "") or last_part(link), headline, post_id
+        ),
         dek=plain(fields.get("excerpt:encoded", "")),
         body=body,
         status=status,
@@ -195,8 +190,9 @@ def _read_post(item: Element, fields: dict[str, str], site: _Site) -> WxrPost:
         author_name=author_name,
         category=section_category,
         tags=tags,
-        old_paths=old_paths(fields.get("link", ""), post_id, base_path=site.base_path),
-        source_uri=f"wordpress:{site.url.rstrip('/')}{post_id_path(post_id)}",
+        old_paths=old_paths(link, post_id, site_url=site.url, notes=notes),
+        source_uri=source_uri(site.url, key),
+        label=f"post {post_id}" if post_id is not None else f"item {number}",
         wp_status=fields.get("wp:status", "publish").strip(),
         is_protected=bool(fields.get("wp:post_password", "").strip()),
         stripped=stripped,
@@ -222,7 +218,9 @@ def _state(fields: dict[str, str], tz: tzinfo, notes: list[str]) -> tuple[str, d
         return status, None
     date = post_date(fields, tz)
     if date is None:
-        raise WxrError(f"status {wp_status!r} but no usable date (wp:post_date_gmt)")
+        raise WxrError(
+            f"status {wp_status!r} but no usable date (wp:post_date_gmt, wp:post_date or pubDate)"
+        )
     return status, date
 
 
@@ -338,7 +336,7 @@ def make_headline(title: str, post_name: str, body: str) -> tuple[str, str | Non
     return headline, note
 
 
-def make_slug_base(post_name: str, headline: str, post_id: int) -> str:
+def make_slug_base(post_name: str, headline: str, post_id: int | None = None) -> str:
     """An ASCII slug from the WordPress slug (percent-encoded when not ASCII), else the
     headline, short enough to take a `-2` suffix."""
     for candidate in (unquote(post_name), headline):
@@ -347,23 +345,4 @@ def make_slug_base(post_name: str, headline: str, post_id: int) -> str:
             slug = slug[:SLUG_BASE_MAX_LENGTH].rsplit("-", 1)[0]
         if slug.strip("-"):
             return slug.strip("-")
-    return f"post-{post_id}"
-
-
-def old_paths(link: str, post_id: int, *, base_path: str = "") -> list[str]:
-    """The old addresses to keep answering: the permalink's path and `/?p=<id>` (also under the
-    blog's folder, if any), written as a request's get_full_path() gives them."""
-    paths = []
-    parts = urlsplit(link.strip())
-    # An absolute URL, or at least an absolute path; anything else is not an address.
-    if parts.path.startswith("/") or (parts.netloc and (parts.path or parts.query)):
-        path = escape_uri_path(unquote(parts.path or "/"))
-        if parts.query:
-            path = f"{path}?{iri_to_uri(parts.query)}"
-        if path != "/" and len(path) <= OLD_PATH_MAX_LENGTH:
-            paths.append(path)
-    plain = [post_id_path(post_id)]
-    if base_path.startswith("/"):
-        plain.append(escape_uri_path(unquote(base_path)) + post_id_path(post_id))
-    paths += [path for path in plain if path not in paths and len(path) <= OLD_PATH_MAX_LENGTH]
-    return paths
+    return "post" if post_id is None else f"post-{post_id}"

@@ -38,7 +38,7 @@ def describe(outcome: writer.Outcome, *, dry_run: bool) -> str:
     action = writer.action_verb(outcome.action, dry_run=dry_run).lower()
     status = status_label(outcome) + (", featured" if article.featured else "")
     lines = [
-        f"{action:<12} post {post.post_id:<6} {status:<24} "
+        f"{action:<12} {post.label:<11} {status:<24} "
         f"{article.get_absolute_url()}  {article.headline}"
     ]
     if post.stripped or post.shortcodes:
@@ -61,9 +61,9 @@ def summary(exports, outcomes, created: Counter, bad, *, seconds, dry_run, verbo
     lines += render(tables(exports, outcomes, created, bad, dry_run=dry_run))
     lines += [f"  {line}" for line in bad]
     if verbosity < 2:
-        notes = [f"post {o.record.post_id}: {note}" for o in outcomes for note in o.record.notes]
+        notes = [f"{o.record.label}: {note}" for o in outcomes for note in o.record.notes]
         lines += listed("Notes", notes)
-    held = [f"post {o.record.post_id}: {note}" for o in outcomes for note in o.notes]
+    held = [f"{o.record.label}: {note}" for o in outcomes for note in o.notes]
     lines += listed("Not published", held)
     return "\n".join(line.rstrip() for line in lines)
 

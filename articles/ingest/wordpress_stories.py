@@ -3,7 +3,14 @@
 A post's story is found again on a later run through its source id, `wordpress:<site>/?p=<post
 id>` (Article.source_uri, unique), so re-running an import updates stories instead of
 duplicating them (the export's version wins), and two WordPress sites can be imported side by
-side. Each post's old permalink and /?p=<id> answer a 301 to its story once it is live.
+side. A story the import did not make is never updated, even one with the post's slug (the
+post gets a story of its own, with a free slug), unless an editor asks with --update-own.
+Slugs are shared by chance (“hello-world”) far more often than by intent, which is why a new
+story, not a refusal, is right here.
+
+Each post's old permalink and /?p=<id> answer a 301 to its story once it is live, when they
+are free: an address of this site's own (the front page, a listing, a feed, the admin,
+another story's) is never taken, nor another story's old address (it keeps leading there).
 
 A post's WordPress status reaches the story through the publishing door: published and
 scheduled posts are published at their date, pending ones submitted for review, private and
@@ -17,6 +24,7 @@ from zoneinfo import ZoneInfo
 
 from django.conf import settings
 from django.db.models import Max
+from django.utils import timezone
 from django.utils.text import slugify
 from taggit.models import Tag
 
@@ -47,17 +55,18 @@ def read_exports(files: list[str]) -> tuple[list[wordpress.WxrExport], list[str]
 class WordPressImport:
     """Finds or makes each post's section, author and story, and hands them to the writer."""
 
-    def __init__(self, *, default_section: Section | None):
+    def __init__(self, *, default_section: Section | None, update_own: bool = False):
         self.default_section = default_section
+        self.update_own = update_own
         self.sections: dict[str, Section] = {}
         self.authors = writer.Authors()
         self.created: Counter = Counter()  # sections, tags, old addresses made along the way
 
     def write(self, post: wordpress.WxrPost) -> writer.Outcome:
-        found = Article.objects.filter(source_uri=post.source_uri).first()
         section = self.section_for(post.category)
-        article = found or Article(
-            slug=writer.new_slug(Article, post.slug_base), source_uri=post.source_uri
+        article = self.find(post) or Article(
+            slug=writer.story_slug(post.slug_base, dates=[post.date, timezone.now()]),
+            source_uri=post.source_uri,
         )
         values = {
             "headline": post.headline,
@@ -76,8 +85,8 @@ class WordPressImport:
         tags_before = Tag.objects.count()
         change = writer.Change(
             article,
-            where=f"{PREFIX}{post.source}: post {post.post_id}",
-            note=f"Imported from WordPress ({post.source}, post {post.post_id})",
+            where=f"{PREFIX}{post.source}: {post.label}",
+            note=f"Imported from WordPress ({post.source}, {post.label})",
             fields=fields,
             byline=byline,
             tags=post.tags,
@@ -87,10 +96,16 @@ class WordPressImport:
         )
         action = writer.write(change)
         self.created["tag"] += Tag.objects.count() - tags_before
-        self.keep_old_paths(article, post)
-        return writer.Outcome(
-            f"post {post.post_id}", post, article, action, byline, post.tags, notes
-        )
+        notes += self.keep_old_paths(article, post)
+        return writer.Outcome(post.label, post, article, action, byline, post.tags, notes)
+
+    def find(self, post: wordpress.WxrPost) -> Article | None:
+        """The story this post made on an earlier run; with --update-own, else our own story
+        (one no import made) with the post's slug."""
+        found = Article.objects.filter(source_uri=post.source_uri).first()
+        if found is None and self.update_own:
+            found = Article.objects.filter(slug=post.slug_base, source_uri__isnull=True).first()
+        return found
 
     def section_for(self, category: wordpress.Category | None) -> Section:
         if category is None:
@@ -121,20 +136,24 @@ class WordPressImport:
             position=position,
         )
 
-    def keep_old_paths(self, article: Article, post: wordpress.WxrPost) -> None:
-        """Point the post's old addresses at its story (the story's own address needs none)."""
-        url = article.get_absolute_url()
+    def keep_old_paths(self, article: Article, post: wordpress.WxrPost) -> list[str]:
+        """Point the post's old addresses at its story (the story's own address needs none)
+        where they are free; a note for each that is not."""
+        url, notes = article.get_absolute_url(), []
         for path in post.old_paths:
             if path == url:
                 continue
-            redirect, created = ArticleRedirect.objects.get_or_create(
-                old_path=path, defaults={"article": article}
-            )
-            if created:
-                self.created["old address"] += 1
-            elif redirect.article_id != article.pk:
-                redirect.article = article
-                redirect.save(update_fields=["article"])
+            taken = writer.address_in_use(path, article)
+            if taken is None:
+                redirect, created = ArticleRedirect.objects.get_or_create(
+                    old_path=path, defaults={"article": article}
+                )
+                self.created["old address"] += created
+                if redirect.article_id != article.pk:
+                    taken = f"it leads to another story ({writer.story_url(redirect.article)})"
+            if taken is not None:
+                notes.append(f"old address {path} not kept: {taken}")
+        return notes
 
 
 def status_label(outcome: writer.Outcome) -> str:

@@ -13,9 +13,9 @@ from xml.etree.ElementTree import Element, ParseError
 
 from defusedxml import DefusedXmlException
 from defusedxml.ElementTree import fromstring
-from django.utils.html import strip_tags
 
 from articles.ingest.files import bad_utf8, refuse_archives
+from articles.ingest.markup import strip_markup
 
 _NAMESPACES = {
     "wp": re.compile(r"https?://wordpress\.org/export/1\.[0-2]/"),
@@ -104,4 +104,4 @@ def fields_of(element: Element) -> dict[str, str]:
 
 def plain(value: str) -> str:
     """Plain text from a WordPress field that may hold markup or entities."""
-    return " ".join(html.unescape(strip_tags(value or "")).split())
+    return " ".join(html.unescape(strip_markup(value or "")).split())

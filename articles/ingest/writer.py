@@ -9,6 +9,7 @@ own note ("Published", "Scheduled for …", "Withdrawn") follows. So are the wor
 commands share with the operator: their common options, refusals, status labels and blocks.
 """
 
+import re
 from collections.abc import Callable, Collection, Iterable
 from dataclasses import dataclass, field
 from datetime import datetime
@@ -17,14 +18,15 @@ from typing import Any
 from django.conf import settings
 from django.core.management.base import CommandError
 from django.db import transaction
-from django.urls import reverse
+from django.urls import Resolver404, resolve, reverse
 from django.utils import timezone
 from django.utils.text import slugify
 
+from articles.addresses import story_path
 from articles.editorial import publishing
 from articles.editorial.changes import recording
 from articles.ingest.wiretext import unique_slug
-from articles.models import Article, Author, Section
+from articles.models import Article, ArticleRedirect, Author, Section
 from articles.outputs.links import absolute_url
 
 CREATED, UPDATED, UNCHANGED = "created", "updated", "unchanged"
@@ -33,6 +35,9 @@ CREATED, UPDATED, UNCHANGED = "created", "updated", "unchanged"
 TEXT_FIELDS = frozenset({"headline", "dek", "body"})
 SLUG_ROOM = 10  # left at the end of a long slug for a "-12" when it is taken
 AUTHOR_NAME_MAX_LENGTH = Author._meta.get_field("name").max_length
+# WordPress's plain permalink, /?p=<id> (under the blog's folder, if any): the one address with
+# a query string an import may take (the old-address middleware answers it on the front page).
+_POST_ID_PATH = re.compile(r"(?:/[^?#]*)?/\?p=\d{1,18}")
 
 
 # -- The commands' shared options ---------------------------------------------------------------
@@ -53,6 +58,17 @@ def add_run_arguments(parser, *, files: str, metavar: str = "FILE", items: str) 
         action="store_true",
         help=f"Import the good {items} and list the bad ones on stderr, instead of refusing "
         "the whole run; the exit status is 0 when anything could be imported.",
+    )
+
+
+def add_update_own_argument(parser, *, matched: str) -> None:
+    """`--update-own`: let the import update our own stories (`matched` says how it finds
+    them), not only those it made itself."""
+    parser.add_argument(
+        "--update-own",
+        action="store_true",
+        help=f"Also update a story of this site's own when {matched}. Without it an import "
+        "updates only the stories it made from the same source, never one of ours.",
     )
 
 
@@ -104,6 +120,47 @@ def find_section(*, slug: str | None = None, name: str | None = None) -> Section
         or (Section.objects.filter(name__iexact=name).first() if name else None)
         or None
     )
+
+
+def story_slug(base: str, *, dates: Iterable[datetime | None], taken: Collection[str] = ()):
+    """A new story's slug: no story has it, and at none of the `dates` it could be published
+    on does it make an address that is another story's old address (saving the story there
+    would end that story's redirect)."""
+    tried = set(taken)
+    while True:
+        slug = new_slug(Article, base, taken=tried)
+        paths = {story_path(slug, when) for when in dates if when is not None}
+        if not ArticleRedirect.objects.filter(old_path__in=paths).exists():
+            return slug
+        tried.add(slug)
+
+
+def address_in_use(path: str, article: Article) -> str | None:
+    """Why an import may not make `path` an old address of `article`: it is one of this site's
+    own addresses (the front page, a listing, a feed, the admin, another story's); None when
+    it is free to take. Which paths may be a source's permalinks is each reader's to say."""
+    if "?" in path or "#" in path:
+        return None if _POST_ID_PATH.fullmatch(path) else "it has a query string"
+    own = (settings.ADMIN_PATH, settings.STATIC_URL, settings.MEDIA_URL, "api/")
+    # `/admin` too: the site answers it with a redirect to `/admin/`.
+    slashed = path if path.endswith("/") else f"{path}/"
+    if slashed.startswith(tuple(f"/{prefix.strip('/')}/" for prefix in own)):
+        return "it is one of this site's own addresses"
+    match = None
+    for candidate in dict.fromkeys([path, slashed]):
+        try:
+            match = resolve(candidate)
+            break
+        except Resolver404:
+            continue
+    if match is None:
+        return None
+    if match.view_name != "articles:detail":
+        return "it is one of this site's own addresses"
+    stories = Article.objects.filter(slug=match.kwargs["slug"]).exclude(pk=article.pk)
+    if any(story.get_absolute_url() == path for story in stories):
+        return "it is another story's address"
+    return None
 
 
 def new_slug(model, base: str, *, taken: Collection[str] = (), cut: bool = False) -> str:

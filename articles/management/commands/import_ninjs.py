@@ -11,15 +11,22 @@ from django.core.management.base import BaseCommand
 
 from articles.ingest import writer
 from articles.ingest.files import standard_input
-from articles.ingest.ninjs_stories import PREFIX, NinjsImport, read_documents, status_label
+from articles.ingest.ninjs_stories import (
+    PREFIX,
+    NinjsImport,
+    claimed,
+    read_documents,
+    status_label,
+)
 from articles.ingest.progress import ProgressBar
 
 
 class Command(BaseCommand):
     help = (
         "Import IPTC ninjs documents (1.x, 2.x and 3.x; a file holds one document or a JSON "
-        "array of them; - reads stdin). A document updates the story it came from (matched on "
-        "its uri; our own export's urn:uuid uri finds our story) or creates one. “usable” "
+        "array of them; - reads stdin). A document updates the story an earlier import of it "
+        "made (matched on its uri) or creates one; a document naming one of our own stories "
+        "(a urn:uuid uri, as our own export has) is refused unless --update-own is given. “usable” "
         "stories go live at their firstcreated time (else versioncreated; an embargo holds "
         "them back), “withheld” ones are drafts, “canceled” ones are unpublished. Bad input is "
         "refused with one line naming the file and document, and nothing is written unless "
@@ -42,11 +49,16 @@ class Command(BaseCommand):
             f"is in {settings.TIME_ZONE}), instead of at their own time. Stories already live "
             "keep their time; withheld and canceled ones are not published.",
         )
+        writer.add_update_own_argument(
+            parser, matched="a document's uri is its urn:uuid (as our own ninjs export has)"
+        )
         writer.add_run_arguments(
             parser, files="ninjs JSON files (UTF-8); - reads stdin.", items="documents"
         )
 
-    def handle(self, *args, files, section, publish, dry_run, skip_bad, verbosity, **options):
+    def handle(
+        self, *args, files, section, publish, update_own, dry_run, skip_bad, verbosity, **options
+    ):
         started = time.monotonic()
         stdin = standard_input(options.get("stdin"))
         live_at = writer.parse_publish_time(publish, prefix=PREFIX)
@@ -55,6 +67,8 @@ class Command(BaseCommand):
         stories, bad = read_documents(
             files, stdin=stdin, bar=self.bar(len(files), "Reading", verbosity)
         )
+        stories, refused = claimed(stories, update_own=update_own)
+        bad += refused
         writer.refuse(
             bad,
             good=len(stories),
@@ -63,7 +77,7 @@ class Command(BaseCommand):
             prefix=PREFIX,
             stderr=self.stderr,
         )
-        importer = NinjsImport(fallback_section=fallback, live_at=live_at)
+        importer = NinjsImport(fallback_section=fallback, live_at=live_at, update_own=update_own)
         report: list[str] = []
         outcomes = writer.write_all(
             stories,

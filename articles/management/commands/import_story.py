@@ -54,6 +54,8 @@ class Command(BaseCommand):
         )
         parser.add_argument(
             "--update",
+            "--update-own",
+            dest="update",
             action="store_true",
             help="When a story with the same headline exists, replace its text (body and dek) "
             "instead of refusing or creating another; --section, --author, --tag and "

@@ -25,8 +25,10 @@ class Command(BaseCommand):
         "become stories (categories → sections, tags, authors, dates, status; sticky posts are "
         "featured); pages, attachments and menu items are skipped and counted; shortcodes, "
         "galleries, embeds and scripts are stripped and reported. Each post's old permalink and "
-        "/?p=<id> answer a 301 to its story. Running it again updates the stories (the export's "
-        "version wins; unchanged stories are left alone). A post without an author or body text "
+        "/?p=<id> answer a 301 to its story (never an address of this site's own, nor another "
+        "story's old address). Running it again updates the stories it made (the export's "
+        "version wins; unchanged stories are left alone); a story it did not make is never "
+        "updated without --update-own. A post without an author or body text "
         "cannot be published and stays a draft. A bad file is refused with one line naming it, "
         "and nothing is written unless --skip-bad is given."
     )
@@ -38,6 +40,9 @@ class Command(BaseCommand):
             help="Section (slug or name) for posts with no category, or only WordPress's "
             f"“Uncategorized”. Default: “{DEFAULT_SECTION_NAME}”, created when first needed.",
         )
+        writer.add_update_own_argument(
+            parser, matched="a post's slug is its slug (a story no import made)"
+        )
         writer.add_run_arguments(
             parser,
             files="WordPress export (WXR) files.",
@@ -45,7 +50,9 @@ class Command(BaseCommand):
             items="files (and posts)",
         )
 
-    def handle(self, *args, files, section_default, dry_run, skip_bad, verbosity, **options):
+    def handle(
+        self, *args, files, section_default, update_own, dry_run, skip_bad, verbosity, **options
+    ):
         started = time.monotonic()
         default_section = None
         if section_default:
@@ -57,7 +64,7 @@ class Command(BaseCommand):
         writer.refuse(
             bad, good=len(posts), unit="post", skip_bad=skip_bad, prefix=PREFIX, stderr=self.stderr
         )
-        importer = WordPressImport(default_section=default_section)
+        importer = WordPressImport(default_section=default_section, update_own=update_own)
 
         def each(outcome):
             if verbosity >= 2:

@@ -24,6 +24,9 @@ def keep_query_parameters():
     from articles.outputs import api_schemas
     from caching import pages
 
+    # /?p=123: a migrated WordPress site's plain permalinks, answered 301 by the old-address
+    # middleware; without p in the key, that 301 would be stored as the front page.
+    pages.keep_query_parameters(r"/", ["p"])
     pages.keep_query_parameters(r"/(section|tag|author)/[^/]+/|/corrections/", ["page"])
     pages.keep_query_parameters(r"/search/", [*SearchForm.base_fields, "page"])
     pages.keep_query_parameters(r"/sitemap-[\w-]+\.xml", ["p"])

@@ -40,7 +40,12 @@ class PageCacheMiddleware:
             return answer(request, page, hit=True)
         response = self.get_response(request)
         # No token (Redis unreachable): the page is rendered, but nothing may be kept.
-        if token is not None and request.method == "GET" and is_shareable(response):
+        if (
+            token is not None
+            and request.method == "GET"
+            and is_shareable(response)
+            and (response.status_code == 200 or not pages.drops_parameters(request.META))
+        ):
             page = pages.make_page(
                 token,
                 response.status_code,

@@ -141,6 +141,16 @@ def kept_parameters(path: str, query: str) -> list[str]:
     return [pair for pair in query.split("&") if pair.partition("=")[0] in kept]
 
 
+def drops_parameters(environ) -> bool:
+    """Whether the request's key leaves some of its query parameters out. Such a request is
+    the page without them, so only a page (200) may be stored from it: an old address with a
+    query string answers a redirect that its plain path must not get."""
+    query = environ.get("QUERY_STRING", "")
+    return bool(query) and len(kept_parameters(environ.get("PATH_INFO", ""), query)) < len(
+        query.split("&")
+    )
+
+
 class LocalPages:
     """This process's pages: a small LRU, bounded in count and bytes."""
 

@@ -22,6 +22,7 @@ from collections.abc import Callable
 from datetime import datetime
 from pathlib import Path
 
+import redis
 from django.conf import settings
 from django.core.cache import caches
 from django.core.signals import setting_changed
@@ -135,9 +136,13 @@ def connect_settings_signal() -> None:
         _store = None
         # What a page shows may depend on any setting (the site's name, say). "": the next
         # scheduled change is worked out when a page needs it, not here.
-        store().bump("")
+        try:
+            store().bump("")
+        except (OSError, redis.RedisError):
+            pass  # the cache server the new settings name is down: no page is served anyway
 
-    setting_changed.connect(reset, dispatch_uid="caching.generation.reset")
+    # weak=False: `reset` lives only in this signal (a weak reference would drop it at once).
+    setting_changed.connect(reset, weak=False, dispatch_uid="caching.generation.reset")
 
 
 # What else ends a page's freshness without a save: each returns the next moment something

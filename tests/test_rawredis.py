@@ -64,7 +64,6 @@ def redis_cache(location):
 def test_the_generation_read_on_a_socket_is_the_one_django_writes():
     require_redis()
     with override_settings(CACHES=redis_cache(REDIS_URL)):
-        generation._store = None
         before = generation.current()
         generation.bump()
         assert generation.current() == str(caches["default"].get(generation.REDIS_KEY))
@@ -73,10 +72,16 @@ def test_the_generation_read_on_a_socket_is_the_one_django_writes():
 
 def test_with_redis_unreachable_pages_are_rendered_and_never_stored(client):
     with override_settings(CACHES=redis_cache("redis://127.0.0.1:1/0"), PAGE_CACHE_ENABLED=True):
-        generation._store = None
         assert generation.current() is None
         first = client.get("/robots.txt")
         second = client.get("/robots.txt")
     assert first.status_code == second.status_code == 200
     assert first["Cache-Control"] == second["Cache-Control"]
     assert "public" not in first["Cache-Control"]
+
+
+def test_a_change_of_cache_settings_gives_the_generation_to_the_new_cache():
+    require_redis()
+    with override_settings(CACHES=redis_cache("redis://127.0.0.1:1/0")):
+        assert generation.current() is None
+    assert generation.current() is not None  # back on the default: a file, always readable

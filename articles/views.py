@@ -128,6 +128,9 @@ def preview(request, token):
     if pk is None:
         raise Http404("This preview link is not valid, or it has expired.")
     article, tags, corrections = load_story(request, pk=pk)
+    if article.is_withdrawn:
+        # Taken down: a link shared before stops working (a deleted story has no row at all).
+        raise Http404("This story has been withdrawn.")
     return render_story(request, article, tags, corrections, preview=True)
 
 
@@ -188,6 +191,7 @@ class StoryListView(ListView):
     context_object_name = "articles"
     listing_kind = ""
     paginator_class = UncountedPaginator
+    public_without_stories = False  # see get_context_data
 
     def get_paginate_by(self, queryset):
         return settings.ARTICLES_PER_PAGE
@@ -208,6 +212,9 @@ class StoryListView(ListView):
             owner=self.owner, listing_kind=self.listing_kind, **kwargs
         )
         stories = context["object_list"] = list(context["object_list"])
+        if not stories and not self.public_without_stories:
+            # A tag or an author is public only through a live story: a draft's must not leak.
+            raise Http404("No live story carries this yet.")
         context[self.context_object_name] = stories
         attach_sections(self.request, stories)
         Article.objects.attach_byline_authors(stories)
@@ -216,6 +223,7 @@ class StoryListView(ListView):
 
 class SectionView(StoryListView):
     listing_kind = "section"
+    public_without_stories = True  # a section the desk made is public from the start
 
     def get_owner(self):
         # The navigation reads every section anyway: find this one among them.

@@ -9,6 +9,7 @@ import mimetypes
 
 from django.conf import settings
 from django.contrib.syndication.views import Feed
+from django.http import Http404
 from django.shortcuts import get_object_or_404
 from django.urls import reverse
 from django.utils.feedgenerator import Atom1Feed, Enclosure, Rss201rev2Feed
@@ -149,8 +150,18 @@ class ListingFeed(LatestStoriesFeed):
     model: type[Section | Tag | Author]
     feed_url_name: str
 
+    # A tag or an author exists publicly only through a live story: until then their feed,
+    # like their page, answers 404 (a draft's subject or byline must not leak through it).
+    public_without_stories = False
+
     def get_object(self, request, slug):
         return get_object_or_404(self.model, slug=slug)
+
+    def items(self, owner):
+        items = list(super().items(owner))
+        if not items and not self.public_without_stories:
+            raise Http404("No live story carries this yet.")
+        return items
 
     def title(self, owner):
         return f"{owner.name} | {settings.SITE_NAME}"
@@ -164,6 +175,7 @@ class SectionFeed(ListingFeed):
 
     model = Section
     feed_url_name = "articles:section-feed"
+    public_without_stories = True  # a section the desk made is public from the start
 
     def description(self, section):
         return section.description or _("The latest %(section)s stories from %(site)s.") % {

@@ -1,6 +1,6 @@
 from http import HTTPStatus
 
-from django.http import HttpResponsePermanentRedirect
+from django.http import Http404, HttpResponsePermanentRedirect
 from django.shortcuts import render
 
 from articles.models import ArticleRedirect
@@ -37,3 +37,20 @@ class OldAddressRedirectMiddleware:
         if article.is_withdrawn:
             return render(request, "articles/article_gone.html", {"article": article}, status=410)
         return None
+
+
+class RejectNullBytesMiddleware:
+    """No address or query parameter of this site holds a NUL byte (%00): answer 404 with the
+    site's page before any view hands one to the database (PostgreSQL refuses NUL in text,
+    which would otherwise be a 500)."""
+
+    def __init__(self, get_response):
+        self.get_response = get_response
+
+    def __call__(self, request):
+        if "\x00" in request.path or any(
+            "\x00" in key or any("\x00" in value for value in values)
+            for key, values in request.GET.lists()
+        ):
+            raise Http404("No such page.")
+        return self.get_response(request)

@@ -7,6 +7,8 @@ template says "Page 3" rather than "Page 3 of 1,482".
 from django.core.paginator import EmptyPage, Page, PageNotAnInteger, Paginator
 from django.utils.translation import gettext as _
 
+MAX_PAGE = 1_000_000
+
 
 class UncountedPaginator(Paginator):
     counts_pages = False  # for the template: "Page 3", with no total
@@ -18,6 +20,9 @@ class UncountedPaginator(Paginator):
             raise PageNotAnInteger(_("That page number is not an integer.")) from None
         if number < 1:
             raise EmptyPage(_("That page number is less than 1."))
+        if number > MAX_PAGE:
+            # Past any archive, and past what the database can take as an OFFSET.
+            raise EmptyPage(_("That page contains no results."))
         return number
 
     def page(self, number):

@@ -140,7 +140,11 @@ def article_history(request, year, month, day, slug):
         Article.objects.published().select_related("section").prefetch_related("corrections"),
         slug=slug,
     )
-    if date(year, month, day) != article.url_date():
+    try:
+        requested = date(year, month, day)
+    except ValueError:
+        raise Http404("No such date.") from None
+    if requested != article.url_date():
         return HttpResponsePermanentRedirect(article.get_absolute_url() + "history/")
     keys.add(request, keys.of(article), keys.of(article.section))
     return render(

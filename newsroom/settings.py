@@ -55,6 +55,8 @@ MIDDLEWARE = [
     # it even earlier in production); last on the way out, it stores what may be shared.
     "caching.middleware.PageCacheMiddleware",
     "django.middleware.security.SecurityMiddleware",
+    # Before any view: a NUL byte in the path or the query is a 404, not a database error.
+    "articles.middleware.RejectNullBytesMiddleware",
     "newsroom.csp.ContentSecurityPolicyMiddleware",
     "whitenoise.middleware.WhiteNoiseMiddleware",
     "django.contrib.sessions.middleware.SessionMiddleware",

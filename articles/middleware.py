@@ -1,9 +1,11 @@
 from http import HTTPStatus
 
-from django.http import Http404, HttpResponsePermanentRedirect
+from django.http import Http404, HttpResponsePermanentRedirect, JsonResponse
 from django.shortcuts import render
 
 from articles.models import ArticleRedirect
+
+API_PREFIX = "/api/"
 
 
 class OldAddressRedirectMiddleware:
@@ -41,8 +43,8 @@ class OldAddressRedirectMiddleware:
 
 class RejectNullBytesMiddleware:
     """No address or query parameter of this site holds a NUL byte (%00): answer 404 with the
-    site's page before any view hands one to the database (PostgreSQL refuses NUL in text,
-    which would otherwise be a 500)."""
+    site's page (the API: a JSON 422) before any view hands one to the database (PostgreSQL
+    refuses NUL in text, which would otherwise be a 500)."""
 
     def __init__(self, get_response):
         self.get_response = get_response
@@ -52,5 +54,9 @@ class RejectNullBytesMiddleware:
             "\x00" in key or any("\x00" in value for value in values)
             for key, values in request.GET.lists()
         ):
+            if request.path.startswith(API_PREFIX):
+                # The API's own kind of answer for input it cannot take: JSON, 422.
+                detail = "A NUL byte is not allowed in the address or its parameters."
+                return JsonResponse({"detail": detail}, status=HTTPStatus.UNPROCESSABLE_ENTITY)
             raise Http404("No such page.")
         return self.get_response(request)

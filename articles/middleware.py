@@ -1,6 +1,6 @@
 from http import HTTPStatus
 
-from django.http import Http404, HttpResponsePermanentRedirect, JsonResponse
+from django.http import Http404, HttpResponsePermanentRedirect, JsonResponse, QueryDict
 from django.shortcuts import render
 
 from articles.models import ArticleRedirect
@@ -42,21 +42,27 @@ class OldAddressRedirectMiddleware:
 
 
 class RejectNullBytesMiddleware:
-    """No address or query parameter of this site holds a NUL byte (%00): answer 404 with the
-    site's page (the API: a JSON 422) before any view hands one to the database (PostgreSQL
-    refuses NUL in text, which would otherwise be a 500)."""
+    """No address of this site holds a NUL byte (%00): answer 404 with the site's page (the
+    API: a JSON 422) before any view hands one to the database, and drop NUL bytes from the
+    query's values, which then read as their text around them (PostgreSQL refuses NUL in
+    text: either would otherwise be a 500)."""
 
     def __init__(self, get_response):
         self.get_response = get_response
 
     def __call__(self, request):
-        if "\x00" in request.path or any(
-            "\x00" in key or any("\x00" in value for value in values)
-            for key, values in request.GET.lists()
-        ):
+        if "\x00" in request.path:
             if request.path.startswith(API_PREFIX):
                 # The API's own kind of answer for input it cannot take: JSON, 422.
-                detail = "A NUL byte is not allowed in the address or its parameters."
+                detail = "A NUL byte is not allowed in the address."
                 return JsonResponse({"detail": detail}, status=HTTPStatus.UNPROCESSABLE_ENTITY)
             raise Http404("No such page.")
+        if "%00" in request.META.get("QUERY_STRING", "") or "\x00" in request.META.get(
+            "QUERY_STRING", ""
+        ):
+            cleaned = QueryDict(mutable=True)
+            for key, values in request.GET.lists():
+                cleaned.setlist(key.replace("\x00", ""), [v.replace("\x00", "") for v in values])
+            cleaned._mutable = False
+            request.GET = cleaned
         return self.get_response(request)

@@ -57,9 +57,8 @@ class RejectNullBytesMiddleware:
                 detail = "A NUL byte is not allowed in the address."
                 return JsonResponse({"detail": detail}, status=HTTPStatus.UNPROCESSABLE_ENTITY)
             raise Http404("No such page.")
-        if "%00" in request.META.get("QUERY_STRING", "") or "\x00" in request.META.get(
-            "QUERY_STRING", ""
-        ):
+        query = request.META.get("QUERY_STRING", "")
+        if "%00" in query or "\x00" in query:
             cleaned = QueryDict(mutable=True)
             for key, values in request.GET.lists():
                 cleaned.setlist(key.replace("\x00", ""), [v.replace("\x00", "") for v in values])

@@ -6,10 +6,12 @@ from datetime import UTC, datetime, timedelta
 
 import pytest
 from django.core.management import CommandError, call_command
+from django.db import transaction
 from django.db.models import Count
 from django.utils import timezone
 from taggit.models import Tag
 
+from articles.ingest.demo import Generator
 from articles.models import Article, Section
 from articles.sanitize import sanitize_body
 from tests.factories import ArticleFactory, SectionFactory
@@ -193,3 +195,41 @@ def test_zero_stories_is_a_quiet_no_op():
     ArticleFactory(live=True)
     generate(0, "--seed", 1)
     assert Article.objects.count() == 1
+
+
+@pytest.mark.django_db(transaction=True)
+def test_outside_a_transaction_a_writer_thread_writes_the_same_stories(fixed_now, client):
+    # Run from the command line there is no transaction open: batches are written by a
+    # thread on its own connection while the next is invented. Same seed, same stories.
+    generate(30, "--seed", 4, "--batch-size", 7)
+    threaded = content(Article.objects.all())
+    newest = Article.objects.published().order_by("pk").last()
+    found = client.get("/search/", {"q": newest.headline}).content.decode()
+    Article.objects.all().delete()
+
+    with transaction.atomic():
+        generate(30, "--seed", 4, "--batch-size", 7)
+
+    assert len(threaded) == 30
+    assert threaded == content(Article.objects.all())
+    assert f'href="{newest.get_absolute_url()}"' in found
+
+
+@pytest.mark.django_db(transaction=True)
+def test_a_batch_that_fails_stops_the_run_and_keeps_the_batches_before(monkeypatch):
+    write = Generator.write
+    batches = []
+
+    def failing_second_batch(self, stories):
+        batches.append(len(stories))
+        if len(batches) == 2:
+            raise RuntimeError("disk full")
+        write(self, stories)
+
+    monkeypatch.setattr(Generator, "write", failing_second_batch)
+
+    with pytest.raises(RuntimeError, match="disk full"):
+        generate(30, "--seed", 4, "--batch-size", 10)
+
+    assert batches == [10, 10]
+    assert Article.objects.count() == 10

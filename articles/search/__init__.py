@@ -178,6 +178,22 @@ def index_articles(pks=None) -> int:
     return count
 
 
+def vector_on_insert(document: tuple):
+    """For a bulk writer of new stories: the value of the row's own index column, computed by
+    the INSERT (PostgreSQL), or None when the engine indexes in a table of its own (SQLite:
+    then `index_new` writes the entries). `document` is (headline, dek, body text, tags,
+    section, authors), as `documents.documents` gives them after the id."""
+    return postgres.vector_on_insert(document) if _engine() is postgres else None
+
+
+def index_new(documents) -> None:
+    """Index stories just inserted by a bulk writer, from their (id, *document) tuples held in
+    memory, rather than reading them back (see `vector_on_insert`)."""
+    if _engine() is sqlite:
+        with connection.cursor() as cursor:
+            sqlite.write(cursor, documents)
+
+
 def remove_articles(pks) -> None:
     """Drop deleted stories from the index."""
     _engine().remove(pks)

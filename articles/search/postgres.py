@@ -160,26 +160,32 @@ def snippets(pks, query: str) -> dict:
     return {pk: (headline, body) for pk, headline, body in rows}
 
 
+# A story's vector from its document: headline, then dek, tags, section and authors, then body.
+VECTOR = (
+    "setweight(to_tsvector(%s::regconfig, %s), 'A') || "
+    "setweight(to_tsvector(%s::regconfig, %s), 'B') || "
+    "setweight(to_tsvector(%s::regconfig, %s), 'C')"
+)
+
+
+def _vector_params(headline, dek, body, tags, section, authors) -> tuple:
+    middle = " ".join([dek, tags, section, authors])
+    return (SEARCH_CONFIG, headline, SEARCH_CONFIG, middle, SEARCH_CONFIG, body)
+
+
 def write(cursor, documents) -> None:
     """Bring the tsvector of each story in `documents` (see `documents.documents`) up to date."""
     cursor.executemany(
-        "UPDATE articles_article SET search_vector = "
-        "setweight(to_tsvector(%s::regconfig, %s), 'A') || "
-        "setweight(to_tsvector(%s::regconfig, %s), 'B') || "
-        "setweight(to_tsvector(%s::regconfig, %s), 'C') WHERE id = %s",
-        [
-            (
-                SEARCH_CONFIG,
-                headline,
-                SEARCH_CONFIG,
-                " ".join([dek, tags, section, authors]),
-                SEARCH_CONFIG,
-                body,
-                pk,
-            )
-            for pk, headline, dek, body, tags, section, authors in documents
-        ],
+        f"UPDATE articles_article SET search_vector = {VECTOR} WHERE id = %s",
+        [(*_vector_params(*document[1:]), document[0]) for document in documents],
     )
+
+
+def vector_on_insert(document: tuple) -> RawSQL:
+    """The value of a new story's search_vector column, computed by its INSERT: a bulk writer
+    sets it and the row is written once, instead of inserted and then rewritten by `write`.
+    `document` is what `documents.documents` gives for a story, without the id."""
+    return RawSQL(VECTOR, _vector_params(*document))
 
 
 def optimize(cursor) -> None:

@@ -6,7 +6,7 @@ from datetime import UTC, datetime, timedelta
 
 import pytest
 from django.core.management import CommandError, call_command
-from django.db import transaction
+from django.db import connection, transaction
 from django.db.models import Count
 from django.utils import timezone
 from taggit.models import Tag
@@ -233,3 +233,16 @@ def test_a_batch_that_fails_stops_the_run_and_keeps_the_batches_before(monkeypat
 
     assert batches == [10, 10]
     assert Article.objects.count() == 10
+
+
+@pytest.mark.postgres
+def test_on_postgresql_the_planner_gets_statistics_of_the_new_stories():
+    if connection.vendor != "postgresql":
+        pytest.skip("PostgreSQL's planner statistics")
+    generate(40, "--seed", 2)
+
+    with connection.cursor() as cursor:
+        cursor.execute("SELECT reltuples FROM pg_class WHERE relname = 'articles_article'")
+        (estimated,) = cursor.fetchone()
+
+    assert estimated >= 40

@@ -28,15 +28,27 @@ def date_field(label):
 
 class SearchForm(forms.Form):
     q = forms.CharField(label=_("Search for"), required=False, strip=True)
-    section = forms.ModelChoiceField(
-        label=_("Section"),
-        queryset=Section.objects.all(),
-        to_field_name="slug",
-        required=False,
-        empty_label=_("All sections"),
-    )
+    section = forms.ChoiceField(label=_("Section"), required=False)
     since = date_field(_("From"))
     until = date_field(_("To"))
+
+    def __init__(self, *args, sections=None, **kwargs):
+        """`sections`: the site's sections, as the page's navigation has already read them
+        (read here when not given). The choice of section is checked against them, so the
+        form asks the database nothing more."""
+        super().__init__(*args, **kwargs)
+        self.sections = {
+            section.slug: section
+            for section in (Section.objects.all() if sections is None else sections)
+        }
+        self.fields["section"].choices = [
+            ("", _("All sections")),
+            *((slug, section.name) for slug, section in self.sections.items()),
+        ]
+
+    def clean_section(self):
+        slug = self.cleaned_data["section"]
+        return self.sections[slug] if slug else None
 
     def clean(self):
         cleaned = super().clean()

@@ -14,6 +14,8 @@ announces: each bump works it out (one query, on the writer's side) and stores i
 token, so readers find it without asking the database; see `horizon()`.
 """
 
+import atexit
+import logging
 import os
 import tempfile
 import threading
@@ -28,10 +30,16 @@ from django.core.cache import caches
 from django.core.signals import setting_changed
 from django.utils import timezone
 
-from caching import rawredis
+from caching import outage, rawredis
 
 REDIS_KEY = "page-cache:generation"
 REDIS_HORIZON_KEY = "page-cache:horizon"
+# What redis-py raises when Redis cannot be reached or answers an error, and a socket's own.
+REDIS_ERRORS = (redis.RedisError, OSError)
+OWED_BUMP_RETRY_SECONDS = 1.0
+
+logger = logging.getLogger(__name__)
+redis_outage = outage.Outage("Redis (the page cache)", logger)
 
 
 class FileGeneration:
@@ -68,6 +76,14 @@ class CacheGeneration:
 
     Written through Django's cache; read on every request with one GET on a plain socket
     (caching.rawredis), from the server Django writes to.
+
+    Redis out of reach must cost readers the cache, never a page, and never a stale page
+    after: while the token cannot be read nothing is served or stored (`current()` is None);
+    a bump that fails is owed, and retried until Redis takes it; and a process that lost
+    Redis for any reason (a failure of its own, its connection cut by a restart) moves the
+    token once before it trusts it again, since a change may have been saved meanwhile that
+    no bump announced, while Redis (a partition, or a restart with persistence) kept the
+    old token and the pages under it.
     """
 
     def __init__(self, alias: str) -> None:
@@ -76,22 +92,82 @@ class CacheGeneration:
         servers = location.split(",") if isinstance(location, str) else location
         self.reader = rawredis.Reader(servers[0].strip())
         self.key = caches[alias].make_and_validate_key(REDIS_KEY)
+        # A bump Redis did not take: until it does, this process's own change is unknown to
+        # the token, and this process serves and stores nothing.
+        self.owed = False
+        self.retrying = False
+        self.exit_registered = False
+        self.lock = threading.Lock()
 
     def current(self) -> str | None:
         try:
             value = self.reader.get(self.key)
-        except rawredis.RedisError:
+            interrupted = self.reader.resumed()
+            if interrupted or redis_outage.is_down or self.owed:
+                self._bump("")
+                self.owed = False
+                value = self.reader.get(self.key)
+            if value is None:
+                # No token at all: a new Redis, or one that lost its data (restarted without
+                # persistence, or evicted the key). It starts from the clock, not from 0, so
+                # that no token of before comes back while pages keyed by it live on in some
+                # process's memory.
+                caches[self.alias].add(REDIS_KEY, time.time_ns(), timeout=None)
+                value = self.reader.get(self.key)
+        except (rawredis.RedisError, *REDIS_ERRORS) as error:
+            redis_outage.failed(error, doing="reading the page cache's generation")
             return None
-        return value.decode() if value is not None else "0"
+        redis_outage.answered()
+        return value.decode() if value is not None else None
 
     def bump(self, horizon: str) -> None:
+        try:
+            self._bump(horizon)
+        except REDIS_ERRORS as error:
+            # The change is saved all the same (an editor's save never fails for the cache);
+            # the bump waits for Redis.
+            redis_outage.failed(error, doing="moving the page cache's generation")
+            self._owe()
+
+    def _bump(self, horizon: str) -> None:
         cache = caches[self.alias]
         cache.set(REDIS_HORIZON_KEY, horizon, timeout=None)
-        cache.add(REDIS_KEY, 0, timeout=None)
+        cache.add(REDIS_KEY, time.time_ns(), timeout=None)
         cache.incr(REDIS_KEY)
 
+    def _owe(self) -> None:
+        with self.lock:
+            self.owed = True
+            if self.retrying:
+                return
+            self.retrying = True
+            first = not self.exit_registered
+            self.exit_registered = True
+        threading.Thread(target=self._pay, name="page-cache-generation", daemon=True).start()
+        if first:
+            # A command that saved and exits: one last try (a refused connection fails at once).
+            atexit.register(self._pay_before_exit)
+
+    def _pay(self) -> None:
+        # Until Redis takes the bump (current() makes it), or other settings replace this store.
+        while True:
+            with self.lock:
+                if not self.owed or _store is not self:
+                    self.retrying = False
+                    return
+            time.sleep(OWED_BUMP_RETRY_SECONDS)
+            self.current()
+
+    def _pay_before_exit(self) -> None:
+        if self.owed:
+            self.current()
+
     def stored_horizon(self) -> str:
-        return caches[self.alias].get(REDIS_HORIZON_KEY, "")
+        try:
+            return caches[self.alias].get(REDIS_HORIZON_KEY, "")
+        except REDIS_ERRORS as error:
+            redis_outage.failed(error, doing="reading the next scheduled change")
+            return ""  # worked out afresh from the database: slower, never wrong
 
 
 _store = None

@@ -194,7 +194,12 @@ def get(token: str, key: str) -> Page | None:
     full_key = f"{token}:{key}"
     page = local.get(full_key)
     if page is None and generation.is_shared_cache():
-        page = caches["default"].get(f"page:{full_key}")
+        try:
+            page = caches["default"].get(f"page:{full_key}")
+        except generation.REDIS_ERRORS as error:
+            # Rendered instead; and this process moves the token once Redis is back.
+            generation.redis_outage.failed(error, doing="reading a page")
+            return None
         if page is not None:
             local.put(full_key, page)
     return page if page is not None and page.is_fresh(now) else None
@@ -202,10 +207,15 @@ def get(token: str, key: str) -> Page | None:
 
 def put(token: str, key: str, page: Page) -> None:
     full_key = f"{token}:{key}"
-    local.put(full_key, page)
     if generation.is_shared_cache():
         timeout = max(1, int(page.expires_at - time.time()))
-        caches["default"].set(f"page:{full_key}", page, timeout=timeout)
+        try:
+            caches["default"].set(f"page:{full_key}", page, timeout=timeout)
+        except generation.REDIS_ERRORS as error:
+            # Kept nowhere: with Redis gone, no token here can be known to stay current.
+            generation.redis_outage.failed(error, doing="storing a page")
+            return
+    local.put(full_key, page)
 
 
 def make_page(token: str, status: int, reason: str, headers, body: bytes) -> Page:

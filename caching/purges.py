@@ -22,10 +22,11 @@ from django.db import close_old_connections, connection, transaction
 from django.db.models import Q
 from django.utils import timezone
 
-from caching import generation
+from caching import generation, outage
 from caching.models import PendingPurge
 
 logger = logging.getLogger(__name__)
+database_outage = outage.Outage("The database (the CDN purge queue)", logger)
 
 MAX_KEYS_PER_REQUEST = 200
 CLAIM_SECONDS = 30
@@ -145,8 +146,14 @@ class Sender(threading.Thread):
                 try:
                     while send_due():
                         pass
-                except Exception:  # The thread must outlive a database hiccup; say what.
-                    logger.exception("Sending CDN purges failed; trying again shortly")
+                except Exception as error:  # The thread must outlive a database hiccup.
+                    if outage.is_database_out_of_reach(error):
+                        # Once per outage, not every poll of every process.
+                        database_outage.failed(error, doing="sending CDN purges")
+                    else:
+                        logger.exception("Sending CDN purges failed; trying again shortly")
+                else:
+                    database_outage.answered()
                 finally:
                     close_old_connections()
                     connection.close()

@@ -6,6 +6,9 @@ between a warm page at half of gunicorn's limit and near it. It speaks just enou
 (https://redis.io/docs/latest/develop/reference/protocol-spec/) for GET, on one connection per
 process and thread, opened again after a fork or a failure. Everything else (writes, the
 pages themselves) goes through Django's cache and redis-py.
+
+A connection that failed is reported (`resumed()`): whatever cut it (Redis restarting, the
+network), a change may have been saved meanwhile that no bump reached Redis with.
 """
 
 import os
@@ -49,12 +52,20 @@ class Reader:
             return self._ask(self._connection(), request)
         except (OSError, RedisError):
             self.close()
+            self.local.interrupted = True
         # Once more on a new connection: the server may have closed an idle one.
         try:
             return self._ask(self._connection(), request)
         except OSError as error:
             self.close()
             raise RedisError(str(error)) from error
+
+    def resumed(self) -> bool:
+        """Whether this thread's connection failed since the last call (and so, after a GET
+        that answered, that a new one replaced it)."""
+        interrupted = getattr(self.local, "interrupted", False)
+        self.local.interrupted = False
+        return interrupted
 
     def close(self) -> None:
         connection = getattr(self.local, "connection", None)

@@ -54,10 +54,17 @@ MIDDLEWARE = [
     # First: a stored page is answered before anything else runs (newsroom/wsgi.py answers
     # it even earlier in production); last on the way out, it stores what may be shared.
     "caching.middleware.PageCacheMiddleware",
+    # Next, so that every answer the app makes carries the CSP and Permissions-Policy, those
+    # the middleware below gives early (redirects, 400s, NUL-byte 404s, static files, the
+    # outage 503) too.
+    "newsroom.csp.ContentSecurityPolicyMiddleware",
     "django.middleware.security.SecurityMiddleware",
+    # The database out of reach: a short 503 (JSON for the API), logged once per outage.
+    # Inside the page cache, which keeps serving what it holds, and the security headers,
+    # which the 503 carries too; outside all that may query.
+    "newsroom.faults.DatabaseUnavailableMiddleware",
     # Before any view: a NUL byte in the path or the query is a 404, not a database error.
     "articles.middleware.RejectNullBytesMiddleware",
-    "newsroom.csp.ContentSecurityPolicyMiddleware",
     "whitenoise.middleware.WhiteNoiseMiddleware",
     "django.contrib.sessions.middleware.SessionMiddleware",
     "django.middleware.common.CommonMiddleware",
@@ -120,6 +127,9 @@ if _cache_url.startswith(("redis://", "rediss://")):
             "BACKEND": "django.core.cache.backends.redis.RedisCache",
             "LOCATION": _cache_url,
             "KEY_PREFIX": env("CACHE_KEY_PREFIX", "newsroom"),
+            # Redis out of reach costs a request a second at most, not a worker forever
+            # (redis-py waits without limit by default); the page cache then renders.
+            "OPTIONS": {"socket_connect_timeout": 1, "socket_timeout": 1},
         }
     }
 elif _cache_url.startswith("locmem://"):
@@ -179,6 +189,8 @@ if DJANGO_TLS in {"direct", "proxy"}:
     CSRF_TRUSTED_ORIGINS = env_list("DJANGO_CSRF_TRUSTED_ORIGINS", [SITE_URL])
 SECURE_CONTENT_TYPE_NOSNIFF = True
 SECURE_REFERRER_POLICY = "strict-origin-when-cross-origin"
+SECURE_CROSS_ORIGIN_OPENER_POLICY = "same-origin"
+# CSP and Permissions-Policy: newsroom/csp.py.
 X_FRAME_OPTIONS = "DENY"
 
 # Logins (django-axes, https://django-axes.readthedocs.io/). Ten failed logins for one account,

@@ -412,3 +412,139 @@ class Site:
             client = redis.Redis.from_url(REDIS_URL)
             for key in client.scan_iter(f"{self.redis_prefix}:*", count=1000):
                 client.delete(key)
+
+
+class RedisServer:
+    """A private redis-server on 127.0.0.1:`port` (a free one unless given), keeping nothing
+    on disk (`--save '' --appendonly no`) unless told to dump (`stop(save=True)`), so that a
+    test can stop it and start it again on the same port, empty or with its data."""
+
+    def __init__(self, directory: Path, *, port: int | None = None) -> None:
+        directory.mkdir(parents=True, exist_ok=True)
+        self.directory = directory
+        self.port = port or free_port()
+        self.process: Process | None = None
+
+    @property
+    def url(self) -> str:
+        return f"redis://127.0.0.1:{self.port}/0"
+
+    def __enter__(self) -> "RedisServer":
+        return self.start()
+
+    def __exit__(self, *exc_info) -> None:
+        self.stop()
+
+    def start(self) -> "RedisServer":
+        self.process = Process(
+            "redis-server",
+            [
+                "redis-server",
+                *("--port", str(self.port)),
+                *("--bind", "127.0.0.1"),
+                *("--dir", str(self.directory)),
+                *("--save", ""),
+                *("--appendonly", "no"),
+            ],
+            self.directory / "redis.log",
+        )
+        self.process.wait_for_port(self.port)
+        return self
+
+    def stop(self, *, save: bool = False) -> None:
+        """Stop it; with `save`, first write its data to disk, which the next start() loads
+        (as a Redis with persistence comes back from a restart)."""
+        if self.process is None:
+            return
+        if save:
+            import redis
+
+            redis.Redis.from_url(self.url).save()
+        self.process.stop()
+        self.process = None
+
+    def client(self):
+        import redis
+
+        return redis.Redis.from_url(self.url)
+
+
+PG_BIN = Path("/usr/lib/postgresql/15/bin")
+
+
+def postgres_cluster_available() -> bool:
+    return (PG_BIN / "initdb").exists() and (os.geteuid() != 0 or shutil.which("runuser"))
+
+
+class PostgresCluster:
+    """A private PostgreSQL cluster in `directory`, on 127.0.0.1:`port` (a free one unless
+    given), that a test may stop and start again: a database server going away for real.
+
+    initdb refuses to run as root: as root, the cluster runs as the `postgres` user."""
+
+    def __init__(self, directory: Path, *, port: int | None = None) -> None:
+        directory.mkdir(parents=True, exist_ok=True)
+        self.directory = directory
+        self.data = directory / "data"
+        self.port = port or free_port()
+
+    def url(self, database: str = "postgres") -> str:
+        return f"postgres://postgres@127.0.0.1:{self.port}/{database}"
+
+    def _run(self, *command: str) -> None:
+        prefix = ["runuser", "-u", "postgres", "--"] if os.geteuid() == 0 else []
+        result = subprocess.run(
+            [*prefix, *command],
+            stdin=subprocess.DEVNULL,
+            capture_output=True,
+            text=True,
+            timeout=120,
+        )
+        if result.returncode != 0:
+            raise RuntimeError(
+                f"{' '.join(command)} exited {result.returncode}:\n"
+                f"{result.stdout[-2000:]}{result.stderr[-2000:]}"
+            )
+
+    def __enter__(self) -> "PostgresCluster":
+        if os.geteuid() == 0:
+            shutil.chown(self.directory, user="postgres")
+        self._run(
+            str(PG_BIN / "initdb"),
+            *("-D", str(self.data)),
+            *("-U", "postgres", "-A", "trust", "-E", "UTF8", "--no-sync"),
+        )
+        return self.start()
+
+    def __exit__(self, *exc_info) -> None:
+        self.stop()
+
+    def start(self) -> "PostgresCluster":
+        options = f"-p {self.port} -c listen_addresses=127.0.0.1 -k {self.directory} -c fsync=off"
+        self._run(
+            str(PG_BIN / "pg_ctl"),
+            *("-D", str(self.data), "-o", options, "-l", str(self.directory / "postgres.log")),
+            *("-w", "start"),
+        )
+        return self
+
+    def stop(self) -> None:
+        """Stop it at once (`-m fast`: sessions are cut, as when a server goes away)."""
+        if (self.data / "postmaster.pid").exists():
+            self._run(str(PG_BIN / "pg_ctl"), "-D", str(self.data), "-m", "fast", "-w", "stop")
+
+
+@cache
+def collected_static() -> None:
+    """collectstatic once per test run, for sites made without `seeded_database()`."""
+    manage(
+        environment(scratch(), DATABASE_URL=f"sqlite:///{scratch() / 'unused.sqlite3'}"),
+        *("collectstatic", "--no-input", "-v0"),
+    )
+
+
+def seed_database(url: str) -> None:
+    """Migrate and seed the (empty) database at `url`, as `seeded_database()` does its own."""
+    env = environment(scratch(), DATABASE_URL=url)
+    manage(env, "migrate", "--no-input", "-v0")
+    manage(env, "loaddata", "seed", "-v0")

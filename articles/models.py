@@ -1,4 +1,5 @@
 import uuid
+from datetime import timedelta
 
 from django.conf import settings
 from django.contrib.postgres.search import SearchVectorField
@@ -13,81 +14,20 @@ from django.utils.translation import gettext_lazy as _
 from taggit.managers import TaggableManager
 from taggit.models import TaggedItemBase
 
-from articles.addresses import slug_path, story_path
+from articles.addresses import story_path
 from articles.fields import FullTextDocumentField  # noqa: F401  (migration 0006 names it here)
 from articles.querysets import (
     ArticleQuerySet,
     BylineManager,
-    SlugKeyedManager,
     TaggedArticleManager,
 )
 from articles.records import ArticleRedirect, Correction, Revision, SearchEntry  # noqa: F401
 from articles.sanitize import sanitize_body
+from articles.taxonomy import Author, Section
 
 WORDS_PER_MINUTE = 230
-
-
-class Section(models.Model):
-    name = models.CharField(_("name"), max_length=100, unique=True)
-    slug = models.SlugField(_("slug"), max_length=100, unique=True)
-    description = models.TextField(
-        _("description"),
-        blank=True,
-        help_text=_("One or two sentences shown on the section front."),
-    )
-    position = models.PositiveSmallIntegerField(
-        _("position"), default=0, help_text=_("Order in the site navigation; lower comes first.")
-    )
-
-    objects = SlugKeyedManager()
-
-    class Meta:
-        ordering = ["position", "name"]
-        verbose_name = _("section")
-        verbose_name_plural = _("sections")
-
-    def __str__(self):
-        return self.name
-
-    def get_absolute_url(self):
-        return slug_path("articles:section", self.slug)
-
-    def natural_key(self):
-        return (self.slug,)
-
-
-class Author(models.Model):
-    name = models.CharField(_("name"), max_length=150)
-    slug = models.SlugField(_("slug"), max_length=150, unique=True)
-    title = models.CharField(
-        _("title"), max_length=150, blank=True, help_text=_("Job title, e.g. “City Hall reporter”.")
-    )
-    bio = models.TextField(_("bio"), blank=True)
-    user = models.OneToOneField(
-        settings.AUTH_USER_MODEL,
-        verbose_name=_("login"),
-        on_delete=models.SET_NULL,
-        null=True,
-        blank=True,
-        related_name="author",
-        help_text=_("The admin login of this author, if they write in the CMS."),
-    )
-
-    objects = SlugKeyedManager()
-
-    class Meta:
-        ordering = ["name"]
-        verbose_name = _("author")
-        verbose_name_plural = _("authors")
-
-    def __str__(self):
-        return self.name
-
-    def get_absolute_url(self):
-        return slug_path("articles:author", self.slug)
-
-    def natural_key(self):
-        return (self.slug,)
+# How long a story stays in the trash, restorable, before `purge_trash` deletes it for good.
+TRASH_KEEPS_DAYS = 30
 
 
 class TaggedArticle(TaggedItemBase):
@@ -128,6 +68,8 @@ class Article(models.Model):
         REVIEW = "review", _("In review")
         PUBLISHED = "published", _("Published")
         UNPUBLISHED = "unpublished", _("Unpublished")
+        # Set and cleared only by the publishing door's move_to_trash / restore_from_trash.
+        TRASHED = "trashed", _("In the trash")
 
     uuid = models.UUIDField(_("public id"), default=uuid.uuid4, unique=True, editable=False)
     headline = models.CharField(_("headline"), max_length=200)
@@ -245,6 +187,17 @@ class Article(models.Model):
         _("featured"), default=False, help_text=_("Lead the front page with this story.")
     )
     version = models.PositiveIntegerField(_("version"), default=1, editable=False)
+    # The trash (articles.editorial.publishing.move_to_trash): the status is then "trashed",
+    # so the live gate needs no column of its own. The address is freed for new stories (as
+    # WordPress does) and given back on restore when it is still free.
+    trashed_at = models.DateTimeField(_("moved to the trash at"), null=True, editable=False)
+    trashed_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL, models.SET_NULL, null=True, editable=False, related_name="+"
+    )
+    status_before_trash = models.CharField(
+        max_length=20, choices=Status.choices, blank=True, editable=False
+    )
+    trashed_slug = models.SlugField(max_length=200, blank=True, db_index=False, editable=False)
     source_uri = models.CharField(
         _("source id"),
         max_length=500,
@@ -265,7 +218,10 @@ class Article(models.Model):
         verbose_name = _("article")
         verbose_name_plural = _("articles")
         indexes = [
-            models.Index(fields=["status", "publish_at"], name="article_live_idx"),
+            # Live stories by time, with what sitemaps read of each (migration 0012).
+            models.Index(
+                fields=["status", "publish_at", "updated_at", "section"], name="article_live_idx"
+            ),
             models.Index(fields=["section", "status", "publish_at"], name="article_section_idx"),
             models.Index(fields=["featured", "status", "publish_at"], name="article_featured_idx"),
             models.Index(fields=["-updated_at"], name="article_updated_idx"),
@@ -274,12 +230,24 @@ class Article(models.Model):
             models.Index(
                 fields=["status", "first_published_at"], name="article_first_published_idx"
             ),
+            # The trash list and purge_trash; partial, so the live archive never pays for it.
+            models.Index(
+                fields=["trashed_at"],
+                name="article_trashed_idx",
+                condition=Q(trashed_at__isnull=False),
+            ),
         ]
         constraints = [
             models.CheckConstraint(
                 condition=~Q(status="published") | Q(publish_at__isnull=False),
                 name="article_published_has_publish_at",
                 violation_error_message=_("A published story needs a publish time."),
+            ),
+            models.CheckConstraint(
+                condition=Q(status="trashed", trashed_at__isnull=False)
+                | (~Q(status="trashed") & Q(trashed_at__isnull=True)),
+                name="article_trashed_has_trashed_at",
+                violation_error_message=_("A story in the trash has the time it went there."),
             ),
         ]
 
@@ -304,6 +272,9 @@ class Article(models.Model):
             stamped = {"body", "updated_at", "first_published_at", "version"}
             kwargs["update_fields"] = {*kwargs["update_fields"], *stamped}
         super().save(*args, **kwargs)
+        if self.is_trashed:
+            # Its address answers 404 from now on; no redirect may lead readers to it.
+            return
         if old_path and old_path != self.get_absolute_url():
             # Readers keep the old address (301); one that is another story's stays its own.
             ArticleRedirect.objects.get_or_create(old_path=old_path, defaults={"article": self})
@@ -316,7 +287,9 @@ class Article(models.Model):
         """The address the stored story had, if readers could have seen it there."""
         row = (
             type(self)
-            .objects.filter(pk=self.pk, first_published_at__lte=timezone.now())
+            .objects.filter(
+                pk=self.pk, first_published_at__lte=timezone.now(), trashed_at__isnull=True
+            )
             .values_list("slug", "publish_at", "created_at")
             .first()
         )
@@ -324,6 +297,16 @@ class Article(models.Model):
 
     def natural_key(self):
         return (str(self.uuid),)
+
+    @property
+    def is_trashed(self) -> bool:
+        """Whether the story is in the trash: hidden everywhere, restorable until purged."""
+        return self.status == self.Status.TRASHED
+
+    @property
+    def purge_due_at(self):
+        """When `purge_trash` may delete the story for good (None outside the trash)."""
+        return self.trashed_at + timedelta(days=TRASH_KEEPS_DAYS) if self.is_trashed else None
 
     @property
     def is_live(self) -> bool:
@@ -349,7 +332,8 @@ class Article(models.Model):
 
     @property
     def is_withdrawn(self) -> bool:
-        """A story that was live once and has been taken down: its URL answers 410 Gone."""
+        """A story that was live once and has been taken down: its URL answers 410 Gone.
+        (A story in the trash answers 404: it is not there at all.)"""
         return self.status == self.Status.UNPUBLISHED and self.was_public
 
     def url_date(self):
@@ -421,6 +405,15 @@ class Article(models.Model):
 def sanitize_article_body(sender, instance, **kwargs):
     # A signal rather than save(): fixtures save raw, bypassing save(), and must be cleaned too.
     instance.body = sanitize_body(instance.body)
+
+
+class TrashedArticle(Article):
+    """The stories in the trash, as the desk's Trash list shows them (articles/admin/trash.py)."""
+
+    class Meta:
+        proxy = True
+        verbose_name = _("story in the trash")
+        verbose_name_plural = _("trash")
 
 
 class Byline(models.Model):

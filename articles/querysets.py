@@ -46,8 +46,20 @@ class ArticleQuerySet(models.QuerySet):
 
     def published(self, at=None):
         """Return stories readers may see: published, with a publish time that has come (by
-        `at`, now unless given)."""
+        `at`, now unless given). A story in the trash has the status "trashed"."""
         return self.filter(status="published", publish_at__lte=at or timezone.now())
+
+    def trashed(self):
+        """Return stories in the trash."""
+        return self.filter(status="trashed")
+
+    def not_trashed(self):
+        """Return stories outside the trash (the desk's story list)."""
+        return self.exclude(status="trashed")
+
+    def trashed_before(self, moment):
+        """Return stories moved to the trash before `moment`: those `purge_trash` deletes."""
+        return self.filter(trashed_at__lt=moment)
 
     def next_scheduled_at(self):
         """Return when the next scheduled story goes live (None if none is scheduled)."""
@@ -153,14 +165,18 @@ class ArticleQuerySet(models.QuerySet):
 
     def story_page_parts(self, **lookup):
         """(story, its tags, its corrections) for the story page, the story found by one
-        `lookup` (slug= or pk=) among all stories, or (None, [], []). Compiled once each.
+        `lookup` (slug= or pk=) among all stories outside the trash, or (None, [], []).
+        Compiled once each.
 
         The story's section is not joined: the page takes it from the navigation's sections.
         """
         ((field, value),) = lookup.items()
         found = prepared.run(
             ("story", field),
-            lambda value: self.model._default_manager.filter(**{field: value}),
+            # A story in the trash is not at any address, nor behind a preview link.
+            lambda value: self.model._default_manager.filter(
+                **{field: value}, trashed_at__isnull=True
+            ),
             {"value": value},
             using=self.db,
         )

@@ -2,9 +2,11 @@
 
 The policy is the table below. A Reporter's own story is one they created or one whose byline
 carries their author profile; they edit it until an editor takes it live, and delete nothing.
-Editors run the desk (publishing, the tag vocabulary, sections, authors); only a superuser
-manages logins. Refusals are a 403, a redirect to the login page, or a form or action refused
-with a message; in every case nothing changes.
+Editors run the desk (publishing, the tag vocabulary, sections, authors, the trash: deleting a
+story moves it there, restorable); no one deletes a story for good on the desk (purge_trash
+does, after the trash's days); only a superuser manages logins. Refusals are a 403, a
+redirect to the login page, or a form or action refused with a message; in every case nothing
+changes.
 """
 
 from datetime import timedelta
@@ -17,6 +19,7 @@ from django.urls import reverse
 from django.utils import timezone
 from taggit.models import Tag
 
+from articles.editorial import publishing
 from articles.models import Article, Author, Correction, Section
 from tests.factories import ArticleFactory, AuthorFactory, SectionFactory
 from tests.test_admin import ADD, CHANGELIST, article_form
@@ -35,7 +38,7 @@ POLICY = [
     ("change a draft with their byline",     LOGIN,   ALLOWED,   ALLOWED,   ALLOWED),
     ("change another's draft",               LOGIN,   FORBIDDEN, ALLOWED,   ALLOWED),
     ("change own live story",                LOGIN,   FORBIDDEN, ALLOWED,   ALLOWED),
-    ("delete own draft",                     LOGIN,   FORBIDDEN, ALLOWED,   ALLOWED),
+    ("delete own draft (to the trash)",      LOGIN,   FORBIDDEN, ALLOWED,   ALLOWED),
     ("publish own draft in its form",        LOGIN,   REFUSED,   ALLOWED,   ALLOWED),
     ("schedule own draft in its form",       LOGIN,   REFUSED,   ALLOWED,   ALLOWED),
     ("withdraw own live story in its form",  LOGIN,   FORBIDDEN, ALLOWED,   ALLOWED),
@@ -43,7 +46,12 @@ POLICY = [
     ("bulk: submit another's draft",         LOGIN,   REFUSED,   ALLOWED,   ALLOWED),
     ("bulk: publish own draft now",          LOGIN,   REFUSED,   ALLOWED,   ALLOWED),
     ("bulk: withdraw own live story",        LOGIN,   REFUSED,   ALLOWED,   ALLOWED),
-    ("bulk: delete own draft",               LOGIN,   REFUSED,   ALLOWED,   ALLOWED),
+    ("bulk: delete own draft (to the trash)", LOGIN,  REFUSED,   ALLOWED,   ALLOWED),
+    ("open the trash",                       LOGIN,   FORBIDDEN, ALLOWED,   ALLOWED),
+    ("bulk: restore own story from the trash", LOGIN, FORBIDDEN, ALLOWED,   ALLOWED),
+    ("delete a story in the trash for good", LOGIN,   FORBIDDEN, FORBIDDEN, FORBIDDEN),
+    ("bulk: delete stories in the trash",    LOGIN,   FORBIDDEN, REFUSED,   REFUSED),
+    ("edit a story in the trash",            LOGIN,   REFUSED,   REFUSED,   REFUSED),
     ("restore a revision of own draft",      LOGIN,   ALLOWED,   ALLOWED,   ALLOWED),
     ("restore a revision of another's",      LOGIN,   FORBIDDEN, ALLOWED,   ALLOWED),
     ("see the preview link of own draft",    LOGIN,   ALLOWED,   ALLOWED,   ALLOWED),
@@ -206,12 +214,16 @@ def change_own_live(client, desk, actor):
     return change_headline(client, desk, story, **publish_fields(story.publish_at))
 
 
-@attempt("delete own draft")
+def in_trash(story):
+    return Article.objects.trashed().filter(pk=story.pk).exists()
+
+
+@attempt("delete own draft (to the trash)")
 def delete_own(client, desk, actor):
     story = desk.story(actor)
     url = reverse("admin:articles_article_delete", args=[story.pk])
     response = client.post(url, {"post": "yes"})
-    return outcome(client, response, not Article.objects.filter(pk=story.pk).exists())
+    return outcome(client, response, in_trash(story))
 
 
 @attempt("publish own draft in its form")
@@ -270,10 +282,57 @@ def bulk_withdraw(client, desk, actor):
     return story_action(client, story, "unpublish", lambda s: now_status(s) == "unpublished")
 
 
-@attempt("bulk: delete own draft")
+@attempt("bulk: delete own draft (to the trash)")
 def bulk_delete_story(client, desk, actor):
     story = desk.story(actor)
-    return story_action(client, story, "delete_selected", lambda s: not now_status(s), post="yes")
+    return story_action(client, story, "delete_selected", in_trash, post="yes")
+
+
+TRASH = reverse("admin:articles_trashedarticle_changelist")
+
+
+def trashed_story(desk, actor):
+    story = desk.story(actor, live=True)
+    publishing.move_to_trash(story, by=desk.users["editor"])
+    return story
+
+
+@attempt("open the trash")
+def open_trash(client, desk, actor):
+    story = trashed_story(desk, actor)
+    response = client.get(TRASH)
+    shown = response.status_code == HTTPStatus.OK and story.headline in response.content.decode()
+    return outcome(client, response, shown)
+
+
+@attempt("bulk: restore own story from the trash")
+def restore_from_trash(client, desk, actor):
+    story = trashed_story(desk, actor)
+    response = run_action(client, TRASH, "restore", [story])
+    return outcome(client, response, not in_trash(story))
+
+
+@attempt("delete a story in the trash for good")
+def delete_from_trash(client, desk, actor):
+    story = trashed_story(desk, actor)
+    url = reverse("admin:articles_trashedarticle_delete", args=[story.pk])
+    response = client.post(url, {"post": "yes"})
+    return outcome(client, response, not Article.objects.filter(pk=story.pk).exists())
+
+
+@attempt("bulk: delete stories in the trash")
+def bulk_delete_from_trash(client, desk, actor):
+    story = trashed_story(desk, actor)
+    response = run_action(client, TRASH, "delete_selected", [story], post="yes")
+    return outcome(client, response, not Article.objects.filter(pk=story.pk).exists())
+
+
+@attempt("edit a story in the trash")
+def edit_trashed(client, desk, actor):
+    story = trashed_story(desk, actor)
+    response = client.post(change_url(story), article_form(desk.section, article=story))
+    story.refresh_from_db()
+    return outcome(client, response, story.headline == "Council passes the budget")
 
 
 def restore_first_revision(client, desk, story):

@@ -88,15 +88,19 @@ class ArticleAdminForm(forms.ModelForm):
         self.conflict = None
         if self.instance.pk:
             self.fields["base_version"].initial = self.instance.version
-        if "status" in self.fields and user is not None and not can_publish(user):
+        if "status" in self.fields:
+            # The trash is reached by deleting a story (publishing.move_to_trash), never here.
+            allowed = REPORTER_STATUSES if user is not None and not can_publish(user) else None
             self.fields["status"].choices = [
                 (value, label)
                 for value, label in self.fields["status"].choices
-                if value in REPORTER_STATUSES
+                if value != Article.Status.TRASHED and (allowed is None or value in allowed)
             ]
 
     def clean_status(self):
         status = self.cleaned_data["status"]
+        if status == Article.Status.TRASHED:
+            raise ValidationError(_("Delete the story to move it to the trash."))
         if self.user is not None and not can_publish(self.user) and status not in REPORTER_STATUSES:
             raise ValidationError(_("Only editors can publish, schedule or withdraw stories."))
         return status

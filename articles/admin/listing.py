@@ -7,6 +7,8 @@ from django.contrib.admin.views.main import ChangeList
 from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 
+from articles.models import Article
+
 
 class PublishedYearFilter(admin.SimpleListFilter):
     """Stories by the year of their publish time, newest year first.
@@ -49,3 +51,14 @@ class StoryChangeList(ChangeList):
     def get_queryset(self, request, exclude_parameters=None):
         queryset = super().get_queryset(request, exclude_parameters)
         return queryset.defer("body", "search_vector")
+
+
+class StatusFilter(admin.ChoicesFieldListFilter):
+    """The story list's statuses, without "In the trash": those stories have a list of
+    their own (articles/admin/trash.py)."""
+
+    def choices(self, changelist):
+        trashed = str(Article.Status.TRASHED.label)
+        for choice in super().choices(changelist):
+            if str(choice["display"]) != trashed:
+                yield choice

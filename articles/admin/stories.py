@@ -9,8 +9,9 @@ from django.utils.translation import ngettext
 from articles.admin.actions import PublishingActions, RefusedActions
 from articles.admin.display import short_time, time_tag
 from articles.admin.forms import REPORTER_STATUSES, ArticleAdminForm, BylineFormSet, can_publish
-from articles.admin.listing import PublishedYearFilter, StoryChangeList
+from articles.admin.listing import PublishedYearFilter, StatusFilter, StoryChangeList
 from articles.admin.revisions import RevisionAdminMixin
+from articles.admin.trash import DeletingMovesToTrash
 from articles.editorial import copydesk, publishing
 from articles.editorial.changes import recording
 from articles.editorial.preview import preview_url
@@ -61,8 +62,11 @@ AUDIT_FIELDS = [
 
 
 @admin.register(Article)
-class ArticleAdmin(PickOnly, PublishingActions, RevisionAdminMixin, admin.ModelAdmin):
+class ArticleAdmin(
+    PickOnly, DeletingMovesToTrash, PublishingActions, RevisionAdminMixin, admin.ModelAdmin
+):
     form = ArticleAdminForm
+    actions = [*PublishingActions.actions, "delete_selected"]
     list_display = [
         "headline",
         "section",
@@ -73,7 +77,14 @@ class ArticleAdmin(PickOnly, PublishingActions, RevisionAdminMixin, admin.ModelA
         "live_link",
     ]
     list_display_links = ["headline"]
-    list_filter = ["status", "section", "kind", "featured", "publish_at", PublishedYearFilter]
+    list_filter = [
+        ("status", StatusFilter),
+        "section",
+        "kind",
+        "featured",
+        "publish_at",
+        PublishedYearFilter,
+    ]
     list_select_related = ["section"]
     list_per_page = 50
     search_fields = ["headline", "dek", "body"]

@@ -1,5 +1,9 @@
 """The one door for changing a story's state: the admin, the importers and restore call these.
 
+The trash is a state too: `move_to_trash` hides a story everywhere and frees its address;
+`restore_from_trash` brings it back as a draft, never straight to readers: going live again
+is `publish`, with its checks, like any draft.
+
 A change of `status` or `publish_at` spans more than the row (the rule a story must pass to
 go live, the first-publication stamp, the revision and its note), so the flow lives here and
 nowhere else; a test greps the source to keep it so. `generate_articles` (bulk demo data) is
@@ -11,6 +15,7 @@ who acted, why and whether a change is substantive reach the story's revision.
 
 from dataclasses import dataclass, field
 from datetime import datetime
+from itertools import count
 
 from django.core.exceptions import ValidationError
 from django.db import transaction
@@ -19,7 +24,7 @@ from django.utils.translation import gettext as _
 
 from articles.editorial import revisions
 from articles.editorial.changes import recording
-from articles.models import Article, Author, Revision, Section
+from articles.models import Article, ArticleRedirect, Author, Revision, Section
 
 
 class PublishingError(Exception):
@@ -27,7 +32,7 @@ class PublishingError(Exception):
 
 
 def problems(article: Article, *, author_count: int | None = None) -> list[str]:
-    """Return what stops `article` from going live: no body text, section or byline.
+    """Return what stops `article` from going live: the trash, no body text, section or byline.
 
     `author_count` is the byline about to be saved (a form's, an importer's); without it the
     stored byline counts.
@@ -35,6 +40,11 @@ def problems(article: Article, *, author_count: int | None = None) -> list[str]:
     if author_count is None:
         author_count = article.bylines.count() if article.pk else 0
     found = []
+    # Asked of the database too: an instance read before the story went to the trash.
+    if article.is_trashed or (
+        article.pk and Article.objects.trashed().filter(pk=article.pk).exists()
+    ):
+        found.append(_("The story is in the trash: restore it first."))
     if not article.body_text.strip():
         found.append(_("The story has no body text."))
     if not article.section_id:
@@ -122,6 +132,8 @@ def move_to(article: Article, status: str, *, publish_at: datetime | None = None
         Article.Status.REVIEW: submit_for_review,
         Article.Status.DRAFT: return_to_draft,
     }
+    if status not in actions:
+        raise PublishingError(_("A story goes to the trash by being deleted, not by its status."))
     if article.status != status:
         actions[status](article, by=by)
     return article
@@ -172,6 +184,120 @@ def restore(revision: Revision, *, by=None) -> Restored:
         article.tags.set(data.get("tags", []))
         article.replace_byline(byline)
     return Restored(article, notes)
+
+
+TRASHED_SUFFIX = "__trashed-{pk}"
+
+
+@transaction.atomic
+def move_to_trash(article: Article, *, by=None) -> Article:
+    """Put the story in the trash: off every public page, restorable until `purge_trash`.
+
+    Its status becomes "trashed" (what it was is kept in `status_before_trash`); its text,
+    revisions, corrections, tags and byline stay as they are; its address is freed for new
+    stories (kept in `trashed_slug` for restore). A story in the trash already is left as it
+    is.
+    """
+    # Read again as a story (the Trash list hands over its proxy, whose saves no signal
+    # receiver hears) and locked, so two editors cannot trash or restore it at once.
+    story = Article.objects.select_for_update().get(pk=article.pk)
+    if story.is_trashed:
+        return story
+    suffix = TRASHED_SUFFIX.format(pk=story.pk)
+    max_length = Article._meta.get_field("slug").max_length
+    with recording(by=by, note=_("Moved to the trash")):
+        story.trashed_slug = story.slug
+        story.slug = story.slug[: max_length - len(suffix)] + suffix
+        story.trashed_at = timezone.now()
+        story.status_before_trash, story.status = story.status, Article.Status.TRASHED
+        story.trashed_by = by if by is not None and by.is_authenticated else None
+        _save(story, by)
+    return _caught_up(article, story)
+
+
+@dataclass
+class Untrashed:
+    """A story taken out of the trash, and whether it came back at another address."""
+
+    article: Article
+    slug_taken: bool = False
+
+
+@transaction.atomic
+def restore_from_trash(article: Article, *, by=None) -> Untrashed:
+    """Take the story out of the trash as a draft, at its old address when that is free.
+
+    A new story may have taken the address meanwhile: the restored one then gets the first
+    free `<slug>-2`, `-3`… (`slug_taken`). A story outside the trash is left as it is.
+    """
+    story = Article.objects.select_for_update().get(pk=article.pk)
+    if not story.is_trashed:
+        return Untrashed(story)
+    wanted = story.trashed_slug or story.slug
+    slug = _free_slug(wanted, story.pk)
+    with recording(by=by, note=_("Restored from the trash")):
+        story.slug, story.trashed_slug = slug, ""
+        story.trashed_at = story.trashed_by = None
+        # Back in the drafts, whatever it was before: readers see it again only once an
+        # editor publishes it, through the checks every draft passes.
+        story.status, story.status_before_trash = Article.Status.DRAFT, ""
+        _save(story, by)
+    return Untrashed(_caught_up(article, story), slug_taken=slug != wanted)
+
+
+def _caught_up(article: Article, story: Article) -> Article:
+    """Bring the caller's instance up to date (saved later as it was, it would undo the
+    move); return the story."""
+    if article is not story:
+        article.refresh_from_db()
+    return story
+
+
+@dataclass(frozen=True)
+class Purged:
+    """A story deleted for good from the trash (or, in a dry run, one that would be)."""
+
+    pk: int
+    headline: str
+    trashed_at: datetime
+
+
+def purge_trash(*, before: datetime, dry_run: bool = False) -> list[Purged]:
+    """Delete for good the stories moved to the trash before `before`, oldest first.
+
+    Each story goes in its own transaction, its row locked and checked again first, so a
+    story an editor restores meanwhile stays, and a second run at once (cron overlapping
+    itself) finds nothing left to do.
+    """
+    due = Article.objects.trashed().trashed_before(before).order_by("trashed_at", "pk")
+    found = [Purged(*row) for row in due.values_list("pk", "headline", "trashed_at")]
+    if dry_run:
+        return found
+    purged = []
+    for story in found:
+        with transaction.atomic():
+            still_due = due.filter(pk=story.pk).select_for_update().first()
+            if still_due is not None:
+                # Its revisions, corrections, redirects, tags and byline go with it.
+                still_due.delete()
+                purged.append(story)
+    return purged
+
+
+def _free_slug(wanted: str, pk: int) -> str:
+    """`wanted`, or the first `wanted-2`, `-3`… that is neither another story's address nor
+    one of its old addresses (readers are still sent from those, as the story form says)."""
+    max_length = Article._meta.get_field("slug").max_length
+    for number in count(1):
+        suffix = f"-{number}" if number > 1 else ""
+        slug = wanted[: max_length - len(suffix)] + suffix
+        others = Article.objects.exclude(pk=pk).filter(slug=slug)
+        moved = ArticleRedirect.objects.exclude(article_id=pk).filter(
+            old_path__endswith=f"/{slug}/"
+        )
+        if not others.exists() and not moved.exists():
+            return slug
+    raise AssertionError("unreachable")
 
 
 def _restore_fields(article: Article, data: dict) -> list[str]:

@@ -19,12 +19,29 @@ from taggit.models import Tag
 
 from articles.models import Article, Author, Correction, Section
 from articles.outputs.links import absolute_url
+from articles.outputs.xmltext import xml_safe
 
 FEED_LENGTH = 50
 DUBLIN_CORE = "http://purl.org/dc/elements/1.1/"
 
 
-class RssWithCreators(Rss201rev2Feed):
+class XmlSafe:
+    """A feed generator that leaves out of every value the characters XML cannot carry: a
+    story's text may hold one (see articles/outputs/xmltext.py), and Django's writer would
+    then fail the whole feed."""
+
+    def __init__(self, *args, **kwargs):
+        super().__init__(*xml_safe(args), **{key: xml_safe(v) for key, v in kwargs.items()})
+
+    def add_item(self, *args, **kwargs):
+        super().add_item(*xml_safe(args), **{key: xml_safe(v) for key, v in kwargs.items()})
+
+
+class SafeRss(XmlSafe, Rss201rev2Feed):
+    pass
+
+
+class RssWithCreators(SafeRss):
     """RSS 2.0 naming every author in byline order with `dc:creator`, one element each.
 
     RSS's own `<author>` must be an e-mail address; Dublin Core is how feeds name people.
@@ -39,7 +56,7 @@ class RssWithCreators(Rss201rev2Feed):
             handler.addQuickElement("dc:creator", name)
 
 
-class AtomWithAuthors(Atom1Feed):
+class AtomWithAuthors(XmlSafe, Atom1Feed):
     """Atom with one `<author>` (name and page) per byline author."""
 
     def add_item_elements(self, handler, item):
@@ -70,8 +87,14 @@ class LatestStoriesFeed(Feed):
     def author_link(self, obj):
         return absolute_url(reverse("articles:front"))
 
-    def description(self, obj):
+    def about(self, obj) -> str:
+        """What the feed is, in plain text."""
         return _("The latest stories from %(site)s.") % {"site": settings.SITE_NAME}
+
+    def description(self, obj):
+        # Feed readers treat the channel's description as HTML, like an item's; a section's
+        # description and a tag's or an author's name are plain text.
+        return escape(self.about(obj))
 
     def link(self, obj):
         return absolute_url(reverse("articles:front"))
@@ -138,7 +161,7 @@ class LatestStoriesAtomFeed(LatestStoriesFeed):
     feed_type = AtomWithAuthors
 
     def subtitle(self, obj):
-        return self.description(obj)
+        return self.about(obj)  # Atom's subtitle is text (no type="html")
 
     def feed_url(self, obj):
         return absolute_url(reverse("articles:feed-atom"))
@@ -177,7 +200,7 @@ class SectionFeed(ListingFeed):
     feed_url_name = "articles:section-feed"
     public_without_stories = True  # a section the desk made is public from the start
 
-    def description(self, section):
+    def about(self, section):
         return section.description or _("The latest %(section)s stories from %(site)s.") % {
             "section": section.name,
             "site": settings.SITE_NAME,
@@ -196,7 +219,7 @@ class TagFeed(ListingFeed):
     model = Tag
     feed_url_name = "articles:tag-feed"
 
-    def description(self, tag):
+    def about(self, tag):
         return _("The latest stories about %(tag)s from %(site)s.") % {
             "tag": tag.name,
             "site": settings.SITE_NAME,
@@ -215,7 +238,7 @@ class AuthorFeed(ListingFeed):
     model = Author
     feed_url_name = "articles:author-feed"
 
-    def description(self, author):
+    def about(self, author):
         return _("The latest stories by %(author)s from %(site)s.") % {
             "author": author.name,
             "site": settings.SITE_NAME,
@@ -231,7 +254,7 @@ class AuthorFeed(ListingFeed):
 class CorrectionsFeed(Feed):
     """`/corrections/feed/`: every correction, clarification and update, newest first."""
 
-    feed_type = Rss201rev2Feed
+    feed_type = SafeRss
 
     @property
     def language(self):
@@ -241,9 +264,8 @@ class CorrectionsFeed(Feed):
         return _("Corrections | %(site)s") % {"site": settings.SITE_NAME}
 
     def description(self):
-        return _("Corrections, clarifications and updates to stories from %(site)s.") % {
-            "site": settings.SITE_NAME
-        }
+        about = _("Corrections, clarifications and updates to stories from %(site)s.")
+        return escape(about % {"site": settings.SITE_NAME})
 
     def link(self):
         return absolute_url(reverse("articles:corrections"))

@@ -31,6 +31,7 @@ from taggit.models import Tag
 from articles.addresses import slug_path, story_path
 from articles.models import Article, Author, Byline, Section, TaggedArticle
 from articles.outputs.links import absolute_url
+from articles.outputs.xmltext import xml_safe
 
 # Google News takes stories published in the last two days, at most 1,000 per sitemap:
 # https://developers.google.com/search/docs/crawling-indexing/sitemaps/news-sitemap
@@ -292,6 +293,8 @@ def news_sitemap(request):
         .order_by("-first_live_at", "-pk")[:NEWS_SITEMAP_LIMIT]
     )
     urls = [(absolute_url(story.get_absolute_url()), story) for story in stories]
+    for _location, story in urls:
+        story.headline = xml_safe(story.headline)  # see articles/outputs/xmltext.py
     response = render(
         request,
         "sitemaps/news.xml",

@@ -1,7 +1,7 @@
 """Issue 10, "no leak of unpublished copy": what only unpublished stories carry stays unseen.
 
-So far: tag and author pages and their feeds, and preview links of withdrawn stories. (The
-crawl of the whole site with planted markers is still to come.)
+Here: tag and author pages and their feeds, and preview links of withdrawn stories. The crawl
+of the whole site with planted markers is test_security_crawl.py.
 """
 
 from datetime import timedelta

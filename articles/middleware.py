@@ -65,3 +65,24 @@ class RejectNullBytesMiddleware:
             cleaned._mutable = False
             request.GET = cleaned
         return self.get_response(request)
+
+
+class MethodNotAllowedMiddleware:
+    """A 405 in the site's words: the site's page for readers, JSON for the API (Django's
+    views and django-ninja answer it with an empty or plain-text body). The Allow header
+    stays."""
+
+    def __init__(self, get_response):
+        self.get_response = get_response
+
+    def __call__(self, request):
+        response = self.get_response(request)
+        if response.status_code != HTTPStatus.METHOD_NOT_ALLOWED:
+            return response
+        if request.path.startswith(API_PREFIX):
+            page = JsonResponse({"detail": "Method not allowed."}, status=405)
+        else:
+            page = render(request, "405.html", status=405)
+        if "Allow" in response:
+            page["Allow"] = response["Allow"]
+        return page

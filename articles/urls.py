@@ -1,6 +1,7 @@
 from django.urls import path, register_converter
 
 from articles import converters, views
+from articles.outputs import api
 from articles.outputs.feeds import (
     AuthorFeed,
     CorrectionsFeed,
@@ -42,4 +43,6 @@ urlpatterns = [
     path("sitemap-<slug:section>.xml", sitemap_section, name="sitemap-section"),
     path("news-sitemap.xml", news_sitemap, name="news-sitemap"),
     path("robots.txt", robots_txt, name="robots"),
+    # What the API (newsroom/urls.py, before this URLconf) does not have: its JSON 404.
+    path("api/<path:rest>", api.not_found, name="api-not-found"),
 ]

@@ -5,6 +5,7 @@ from django.http import Http404, HttpResponsePermanentRedirect, HttpResponseServ
 from django.shortcuts import get_object_or_404, render
 from django.template import loader
 from django.template.response import TemplateResponse
+from django.views.decorators.http import require_safe
 from django.views.generic import ListView
 from taggit.models import Tag
 
@@ -22,6 +23,7 @@ LATEST_COUNT = 12
 RAIL_COUNT = 4
 
 
+@require_safe
 def front_page(request):
     # The sections and bylines of every story on the page come at the end, for all at once.
     live = Article.objects.published().card_columns()
@@ -46,6 +48,7 @@ def front_page(request):
     )
 
 
+@require_safe
 def article_detail(request, year, month, day, slug):
     article, tags, corrections = load_story(request, slug=slug)
     if not article.is_live:
@@ -122,6 +125,7 @@ def render_story(request, article, tags, corrections, *, preview=False):
     return response
 
 
+@require_safe
 def preview(request, token):
     """A story exactly as it will look, for anyone holding an unexpired signed link."""
     pk = article_pk_from(token)
@@ -134,6 +138,7 @@ def preview(request, token):
     return render_story(request, article, tags, corrections, preview=True)
 
 
+@require_safe
 def article_history(request, year, month, day, slug):
     """The reader-visible change log: substantive updates and corrections, with diffs."""
     article = get_object_or_404(
@@ -154,9 +159,10 @@ def article_history(request, year, month, day, slug):
     )
 
 
+@require_safe
 def search_view(request):
     """Full-text search of live stories, with filters by section and date."""
-    form = SearchForm(request.GET or None)
+    form = SearchForm(request.GET or None, sections=sections_of(request))
     query, page, results = "", None, []
     if form.is_valid():
         query = form.cleaned_data["q"]

@@ -74,6 +74,8 @@ MIDDLEWARE = [
     "django.middleware.clickjacking.XFrameOptionsMiddleware",
     # Turns a login refused for a lockout into the lockout page (AXES_LOCKOUT_TEMPLATE).
     "axes.middleware.AxesMiddleware",
+    # A 405 gets the site's page (the API's: JSON), whichever view refused the method.
+    "articles.middleware.MethodNotAllowedMiddleware",
     # Last, so it sees every 404: old story addresses answer 301 to the current one.
     "articles.middleware.OldAddressRedirectMiddleware",
 ]

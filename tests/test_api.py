@@ -173,6 +173,8 @@ def test_updated_since_without_offset_is_site_local_time(client, section, settin
         "",
         "0",
         "1700000000",
+        "3.77655601531121e-95",
+        "1e9",
     ],
 )
 def test_malformed_updated_since_is_422(client, db, value):

@@ -2,13 +2,16 @@
 normal page), with the site's own 404 page where the address cannot exist. Run on SQLite and
 PostgreSQL (which refuses NUL bytes in text: they must never reach it).
 
-(Hypothesis fuzzing of the whole URL space is still to come.)
+The same, generated: tests/test_security_fuzz.py.
 """
 
 from http import HTTPStatus
 
 import pytest
+from django.core import signing
+from django.test import Client
 
+from articles.editorial import preview
 from tests.factories import ArticleFactory
 
 pytestmark = pytest.mark.django_db
@@ -77,3 +80,72 @@ def test_nul_bytes_in_a_parameter_are_dropped_not_passed_on(client, story):
 def test_a_malformed_parameter_is_a_client_error_or_the_normal_page(client, story, path):
     response = client.get(path.format(slug=story.slug))
     assert response.status_code < HTTPStatus.INTERNAL_SERVER_ERROR, path
+
+
+@pytest.mark.parametrize(
+    "method, path",
+    [
+        ("get", "/api/v1/"),
+        ("get", "/api/v1/articles//"),  # an empty uuid
+        ("get", "/api/v1/articles/{uuid}/extra/"),
+        ("get", "/api/v1/fronts/home/x/"),
+        ("put", "/api/v1/nothing/"),
+        ("head", "/api/v1/nothing/"),
+    ],
+)
+def test_an_address_the_api_does_not_have_is_its_own_json_404(client, story, method, path):
+    response = getattr(client, method)(path.format(uuid=story.uuid))
+    assert response.status_code == HTTPStatus.NOT_FOUND
+    assert response["Content-Type"].startswith("application/json")
+    if method != "head":
+        assert response.json() == {"detail": "No such address in the API: see /api/v1/docs."}
+
+
+def test_the_api_catch_all_is_not_in_its_openapi_document(client, db):
+    paths = client.get("/api/v1/openapi.json").json()["paths"]
+    assert "/api/v1/" not in paths
+    assert not any("{rest}" in path for path in paths)
+
+
+# Known gaps: each answers without a server error, but not yet with the page or the kind of
+# answer the rest of the site gives. Strict: when one is fixed, its test fails until the
+# mark comes off.
+
+
+def test_a_host_not_allowed_gets_the_sites_own_400_page(client, story):
+    response = client.get("/", headers={"host": "evil.example"})
+    assert response.status_code == HTTPStatus.BAD_REQUEST
+    assert '<main id="main"' in response.content.decode()
+
+
+def test_a_form_post_without_its_csrf_token_gets_the_sites_own_403_page(story):
+    response = Client(enforce_csrf_checks=True).post("/search/", {"q": "budget"})
+    assert response.status_code == HTTPStatus.FORBIDDEN
+    assert '<main id="main"' in response.content.decode()
+
+
+def test_a_method_a_page_does_not_take_gets_the_sites_own_405_page(client, story):
+    response = client.put("/section/new-york/")
+    assert response.status_code == HTTPStatus.METHOD_NOT_ALLOWED
+    assert '<main id="main"' in response.content.decode()
+
+
+def test_a_method_an_api_address_does_not_take_is_a_json_405(client, story):
+    response = client.delete("/api/v1/articles/")
+    assert response.status_code == HTTPStatus.METHOD_NOT_ALLOWED
+    assert response["Content-Type"].startswith("application/json")
+
+
+def test_a_signed_preview_link_carrying_no_id_is_a_404(client, story):
+    token = signing.dumps({"article": True}, salt=preview.SALT, compress=True)
+    response = client.get(f"/preview/{token}/")
+    assert response.status_code < HTTPStatus.INTERNAL_SERVER_ERROR
+
+
+@pytest.mark.parametrize("method", ["put", "delete", "patch"])
+def test_readers_pages_refuse_writing_methods_with_the_sites_405_page(client, story, method):
+    for url in ["/", story.get_absolute_url(), "/search/?q=budget"]:
+        response = getattr(client, method)(url)
+        assert response.status_code == HTTPStatus.METHOD_NOT_ALLOWED, url
+        assert '<main id="main"' in response.content.decode()
+        assert "GET" in response["Allow"]

@@ -22,4 +22,5 @@ def article_pk_from(token: str) -> int | None:
     except signing.BadSignature:  # SignatureExpired is a BadSignature too.
         return None
     pk = data.get("article") if isinstance(data, dict) else None
-    return pk if isinstance(pk, int) else None
+    # A bool is an int to Python, not to the database (PostgreSQL: bigint = boolean).
+    return pk if isinstance(pk, int) and not isinstance(pk, bool) else None

@@ -12,11 +12,12 @@ from uuid import UUID
 
 from django.conf import settings
 from django.db.models import Count, Prefetch, Q, QuerySet
-from django.http import HttpRequest, HttpResponse
+from django.http import HttpRequest, HttpResponse, JsonResponse
 from django.middleware.http import ConditionalGetMiddleware
 from django.shortcuts import get_object_or_404
 from django.utils.decorators import decorator_from_middleware
 from django.utils.http import http_date
+from django.views.decorators.csrf import csrf_exempt
 from ninja import NinjaAPI, Query
 from ninja.decorators import decorate_view
 from ninja.errors import HttpError
@@ -206,3 +207,26 @@ def list_tags(request, paging: Query[Paging]):
         .order_by("name", "pk")
     )
     return paginate(request, tags, paging)
+
+
+# The API's own 404, in JSON, for the addresses under it that it does not have (Django would
+# answer the site's HTML page): its root, here, and the rest (`not_found`, at the end of the
+# site's URLconf, so that no operation added later is shadowed). Not in the OpenAPI document.
+
+NO_SUCH_ADDRESS = "No such address in the API: see /api/v1/docs."
+
+
+@api.api_operation(
+    ["GET", "HEAD", "POST", "PUT", "PATCH", "DELETE", "OPTIONS", "TRACE"],
+    "/",
+    response={404: Message},
+    url_name="index",
+    include_in_schema=False,
+)
+def api_index(request):
+    raise HttpError(404, NO_SUCH_ADDRESS)
+
+
+@csrf_exempt  # it changes nothing, and answers every method alike
+def not_found(request, rest):
+    return JsonResponse({"detail": NO_SUCH_ADDRESS}, status=404)

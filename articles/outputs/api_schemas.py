@@ -173,7 +173,7 @@ class Paging(Schema):
     page_size: int = Field(PAGE_SIZE, ge=1, le=MAX_PAGE_SIZE)
 
 
-NUMBER = re.compile(r"[+-]?\d+(\.\d*)?")
+ISO_DATE_START = re.compile(r"\d{4}-\d\d-\d\d")
 
 
 class ArticleFilters(Paging):
@@ -191,9 +191,11 @@ class ArticleFilters(Paging):
     @field_validator("updated_since", mode="before")
     @classmethod
     def not_a_timestamp(cls, value):
-        # Pydantic would read "0" or "1700000000" as Unix time; the document promises (and
-        # partners send) ISO 8601, so a bare number is a mistake to report, not to guess at.
-        if isinstance(value, str | int | float) and NUMBER.fullmatch(str(value).strip()):
+        # Pydantic would read "0", "1700000000" or "3e-95" as Unix time; the document promises
+        # (and partners send) ISO 8601, so anything else is a mistake to report, not to guess.
+        if isinstance(value, int | float) or (
+            isinstance(value, str) and not ISO_DATE_START.match(value.strip())
+        ):
             raise ValueError("Give an ISO 8601 time such as 2026-11-03T09:00, not a number.")
         return value
 

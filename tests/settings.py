@@ -20,5 +20,7 @@ STORAGES = {
     "staticfiles": {"BACKEND": "django.contrib.staticfiles.storage.StaticFilesStorage"},
 }
 WHITENOISE_AUTOREFRESH = True
+# And serves static files from the apps' folders: a fresh checkout has no collected ones.
+WHITENOISE_USE_FINDERS = True
 # Tests send queued purges themselves; the real servers they start send them in the background.
 CDN_PURGE_IN_BACKGROUND = False

@@ -33,6 +33,7 @@ from newsroom import urls as site_urls
 from newsroom.csp import TIPTAP_STYLE_HASH
 from tests.browser import DESKTOP
 from tests.factories import ArticleFactory, AuthorFactory, SectionFactory
+from tests.servers import collected_static
 
 ROOT = Path(__file__).resolve().parent.parent
 PASSWORD = "correct horse battery staple"
@@ -331,6 +332,7 @@ print(json.dumps({
 
 @pytest.mark.parametrize("mode", ["proxy", "direct"])
 def test_with_tls_every_https_answer_carries_hsts_and_plain_http_is_redirected(tmp_path, mode):
+    collected_static()  # the production settings serve hashed files from STATIC_ROOT
     environment = {
         **os.environ,
         "DJANGO_SETTINGS_MODULE": "newsroom.settings",

@@ -34,6 +34,9 @@ from caching import outage, rawredis
 
 REDIS_KEY = "page-cache:generation"
 REDIS_HORIZON_KEY = "page-cache:horizon"
+# The run id of the Redis that last confirmed the token: a different one means Redis restarted
+# since, and may have come back with a token (and pages) from before a change it never heard.
+REDIS_RUN_ID_KEY = "page-cache:run-id"
 # What redis-py raises when Redis cannot be reached or answers an error, and a socket's own.
 REDIS_ERRORS = (redis.RedisError, OSError)
 OWED_BUMP_RETRY_SECONDS = 1.0
@@ -83,7 +86,8 @@ class CacheGeneration:
     Redis for any reason (a failure of its own, its connection cut by a restart) moves the
     token once before it trusts it again, since a change may have been saved meanwhile that
     no bump announced, while Redis (a partition, or a restart with persistence) kept the
-    old token and the pages under it.
+    old token and the pages under it. A restart is also seen by processes that connect only
+    after it: the token is stored with the run id of the Redis that confirmed it.
     """
 
     def __init__(self, alias: str) -> None:
@@ -92,6 +96,7 @@ class CacheGeneration:
         servers = location.split(",") if isinstance(location, str) else location
         self.reader = rawredis.Reader(servers[0].strip())
         self.key = caches[alias].make_and_validate_key(REDIS_KEY)
+        self.run_id_key = caches[alias].make_and_validate_key(REDIS_RUN_ID_KEY)
         # A bump Redis did not take: until it does, this process's own change is unknown to
         # the token, and this process serves and stores nothing.
         self.owed = False
@@ -103,9 +108,12 @@ class CacheGeneration:
         try:
             value = self.reader.get(self.key)
             interrupted = self.reader.resumed()
-            if interrupted or redis_outage.is_down or self.owed:
+            restarted = self._restarted(self.reader.new_server_run_id())
+            if interrupted or restarted or redis_outage.is_down or self.owed:
                 self._bump("")
                 self.owed = False
+                if restarted:
+                    self.reader.set(self.run_id_key, restarted)
                 value = self.reader.get(self.key)
             if value is None:
                 # No token at all: a new Redis, or one that lost its data (restarted without
@@ -119,6 +127,14 @@ class CacheGeneration:
             return None
         redis_outage.answered()
         return value.decode() if value is not None else None
+
+    def _restarted(self, run_id: bytes | None) -> bytes | None:
+        """`run_id` (of a connection just opened) if the token was last confirmed by another
+        run of Redis: it restarted since, perhaps with a token older than a change made while
+        it was away, which nothing else would tell a process connecting only now."""
+        if run_id is None or self.reader.get(self.run_id_key) == run_id:
+            return None
+        return run_id
 
     def bump(self, horizon: str) -> None:
         try:

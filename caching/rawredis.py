@@ -8,7 +8,10 @@ process and thread, opened again after a fork or a failure. Everything else (wri
 pages themselves) goes through Django's cache and redis-py.
 
 A connection that failed is reported (`resumed()`): whatever cut it (Redis restarting, the
-network), a change may have been saved meanwhile that no bump reached Redis with.
+network), a change may have been saved meanwhile that no bump reached Redis with. Each new
+connection also learns the server's run id (`INFO server`), which changes with every start of
+Redis (`new_server_run_id()`): a process connecting for the first time after a restart cannot
+tell from its own connection that anything happened, but the run id can.
 """
 
 import os
@@ -60,6 +63,21 @@ class Reader:
             self.close()
             raise RedisError(str(error)) from error
 
+    def set(self, key: str, value: bytes) -> None:
+        """SET `key` to `value` (a plain string, not one of Django's pickles)."""
+        try:
+            self._ask(self._connection(), command(b"SET", key.encode(), value))
+        except OSError as error:
+            self.close()
+            raise RedisError(str(error)) from error
+
+    def new_server_run_id(self) -> bytes | None:
+        """The run id of the server this thread's connection reached, if that connection was
+        opened since the last call; None otherwise."""
+        run_id = getattr(self.local, "new_run_id", None)
+        self.local.new_run_id = None
+        return run_id
+
     def resumed(self) -> bool:
         """Whether this thread's connection failed since the last call (and so, after a GET
         that answered, that a new one replaced it)."""
@@ -93,6 +111,10 @@ class Reader:
             setup.append(command(b"SELECT", self.database.encode()))
         for request in setup:
             self._ask(connection, request)
+        info = self._ask(connection, command(b"INFO", b"server")) or b""
+        for line in info.splitlines():
+            if line.startswith(b"run_id:"):
+                self.local.new_run_id = line[len(b"run_id:") :].strip()
         return connection
 
     @staticmethod

@@ -175,8 +175,15 @@ class CacheGeneration:
             self.current()
 
     def _pay_before_exit(self) -> None:
-        if self.owed:
-            self.current()
+        if not self.owed:
+            return
+        try:
+            self._bump("")
+            self.owed = False
+        except REDIS_ERRORS:
+            # Still away: the outage was logged as it began, and the logs may be closed by
+            # now. Processes that lost Redis, or meet it after a restart, move the token.
+            pass
 
     def stored_horizon(self) -> str:
         try:

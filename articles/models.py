@@ -413,7 +413,7 @@ class TrashedArticle(Article):
     class Meta:
         proxy = True
         verbose_name = _("story in the trash")
-        verbose_name_plural = _("trash")
+        verbose_name_plural = _("stories in the trash")
 
 
 class Byline(models.Model):

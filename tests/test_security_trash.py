@@ -272,7 +272,7 @@ def test_a_reporter_can_neither_trash_nor_restore_even_by_a_forged_post(
     restore = {"action": "restore", "_selected_action": [trashed.pk]}
     assert client.post(TRASH, restore).status_code == HTTPStatus.FORBIDDEN
     assert client.get(TRASH).status_code == HTTPStatus.FORBIDDEN
-    assert "Trash" not in client.get(reverse("admin:index")).content.decode()
+    assert TRASH not in client.get(reverse("admin:index")).content.decode()
     assert not Article.objects.get(pk=own.pk).is_trashed
     assert Article.objects.get(pk=trashed.pk).is_trashed
 
@@ -398,3 +398,11 @@ def test_the_page_cache_and_the_cdn_see_trashing_and_restoring(
     assert shows(reader, "/", story)
     queued = " ".join(PendingPurge.objects.values_list("keys", flat=True)).split()
     assert f"article:{story.pk}" in queued
+
+
+def test_editors_find_the_trash_on_the_admin_home_page(client, editor):
+    client.force_login(editor)
+
+    page = client.get(reverse("admin:index")).content.decode()
+
+    assert f'href="{TRASH}"' in page and "Stories in the trash" in page

@@ -32,7 +32,7 @@ class Migration(migrations.Migration):
             ],
             options={
                 'verbose_name': 'story in the trash',
-                'verbose_name_plural': 'trash',
+                'verbose_name_plural': 'stories in the trash',
                 'proxy': True,
                 'indexes': [],
                 'constraints': [],

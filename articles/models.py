@@ -287,9 +287,8 @@ class Article(models.Model):
         """The address the stored story had, if readers could have seen it there."""
         row = (
             type(self)
-            .objects.filter(
-                pk=self.pk, first_published_at__lte=timezone.now(), trashed_at__isnull=True
-            )
+            .objects.not_trashed()
+            .filter(pk=self.pk, first_published_at__lte=timezone.now())
             .values_list("slug", "publish_at", "created_at")
             .first()
         )

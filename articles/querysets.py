@@ -174,9 +174,7 @@ class ArticleQuerySet(models.QuerySet):
         found = prepared.run(
             ("story", field),
             # A story in the trash is not at any address, nor behind a preview link.
-            lambda value: self.model._default_manager.filter(
-                **{field: value}, trashed_at__isnull=True
-            ),
+            lambda value: self.model._default_manager.filter(**{field: value}).not_trashed(),
             {"value": value},
             using=self.db,
         )

@@ -22,7 +22,7 @@ class KeptWhileStoriesUseIt(RefusedActions):
 
     def refusal(self, obj) -> str | None:
         counts = self.stories_using(obj).aggregate(
-            total=Count("pk"), trashed=Count("pk", filter=Q(trashed_at__isnull=False))
+            total=Count("pk"), trashed=Count("pk", filter=Q(status=Article.Status.TRASHED))
         )
         if not counts["total"]:
             return None

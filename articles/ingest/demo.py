@@ -92,7 +92,8 @@ class Generator:
         caller's connection, which is the only one that sees what it holds.
         """
         started = time.monotonic()
-        with without_query_log(), BatchWriter(self.write, **BatchWriter.suited()) as writer:
+        background = not connection.in_atomic_block
+        with without_query_log(), BatchWriter(self.write, background=background) as writer:
             for start in range(0, count, batch_size):
                 size = min(batch_size, count - start)
                 stories = [self.invent() for _ in range(size)]
@@ -214,10 +215,6 @@ class BatchWriter:
         self.write = write
         self.executor = ThreadPoolExecutor(max_workers=1) if background else None
         self.pending = None
-
-    @staticmethod
-    def suited() -> dict:
-        return {"background": not connection.in_atomic_block}
 
     def __enter__(self):
         return self

@@ -3,7 +3,7 @@ from django.core.management import call_command
 
 from caching import generation, pages
 from tests.browser import browser  # noqa: F401 (a fixture: one Chromium per test module)
-from tests.factories import AuthorFactory, SectionFactory
+from tests.factories import ArticleFactory, AuthorFactory, SectionFactory, staff_user
 from tests.ninjs_schemas import validators  # noqa: F401 (a fixture: the IPTC ninjs schemas)
 
 
@@ -15,6 +15,28 @@ def section(db):
 @pytest.fixture
 def author(db):
     return AuthorFactory(name="Ana Reyes", slug="ana-reyes")
+
+
+@pytest.fixture
+def editor(db):
+    return staff_user("ed", "Editor")
+
+
+@pytest.fixture
+def reporter(db):
+    return staff_user("rita", "Reporter")
+
+
+@pytest.fixture
+def story(django_capture_on_commit_callbacks):
+    """Make a story the way a request does: its search entry is written on commit. (Modules
+    whose `story` is one ready-made story define their own.)"""
+
+    def make(**fields):
+        with django_capture_on_commit_callbacks(execute=True):
+            return ArticleFactory(**fields)
+
+    return make
 
 
 @pytest.fixture

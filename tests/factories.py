@@ -1,6 +1,7 @@
 from datetime import timedelta
 
 import factory
+from django.contrib.auth.models import Group, User
 from django.utils import timezone
 from factory.django import DjangoModelFactory
 
@@ -72,3 +73,10 @@ class CorrectionFactory(DjangoModelFactory):
     article = factory.SubFactory(ArticleFactory, live=True)
     kind = Correction.Kind.CORRECTION
     text = "An earlier version misstated the vote count."
+
+
+def staff_user(username, role, password="pw"):
+    """A desk login in one of the roles migration 0003 made ("Reporter", "Editor")."""
+    user = User.objects.create_user(username, password=password, is_staff=True)
+    user.groups.add(Group.objects.get(name=role))
+    return user

@@ -13,13 +13,13 @@ from importlib import import_module
 from pathlib import Path
 
 import pytest
-from django.contrib.auth.models import Group, Permission, User
+from django.contrib.auth.models import Group, Permission
 from django.urls import reverse
 from django.utils import timezone
 
 from articles.models import Article
 from tests.browser import DESKTOP
-from tests.factories import ArticleFactory, AuthorFactory, SectionFactory
+from tests.factories import ArticleFactory, AuthorFactory, SectionFactory, staff_user
 
 pytestmark = pytest.mark.browser
 
@@ -73,23 +73,17 @@ def make_roles():
         )
 
 
-def staff(username, role):
-    user = User.objects.create_user(username, password=PASSWORD, is_staff=True)
-    user.groups.add(Group.objects.get(name=role))
-    return user
-
-
 @pytest.fixture
 def desk(transactional_db, live_server):
     """A reporter with an author profile, two editors and the sections they file to."""
     make_roles()
-    reporter = staff("rita", "Reporter")
+    reporter = staff_user("rita", "Reporter", password=PASSWORD)
     return {
         "url": live_server.url,
         "reporter": reporter,
         "reporter_author": AuthorFactory(name="Rita Ortiz", slug="rita-ortiz", user=reporter),
-        "editor": staff("ed", "Editor"),
-        "second_editor": staff("eve", "Editor"),
+        "editor": staff_user("ed", "Editor", password=PASSWORD),
+        "second_editor": staff_user("eve", "Editor", password=PASSWORD),
         "section": SectionFactory(name="New York", slug="new-york"),
         "other_section": SectionFactory(name="Politics", slug="politics"),
     }

@@ -8,20 +8,9 @@ from django.utils import timezone
 from django.utils.html import strip_tags
 
 from articles.editorial import publishing
-from tests.factories import ArticleFactory, AuthorFactory, SectionFactory
+from tests.factories import AuthorFactory, SectionFactory
 
 pytestmark = pytest.mark.django_db
-
-
-@pytest.fixture
-def story(django_capture_on_commit_callbacks):
-    """Create a story the way a request does: its index entry is written on commit."""
-
-    def make(**fields):
-        with django_capture_on_commit_callbacks(execute=True):
-            return ArticleFactory(**fields)
-
-    return make
 
 
 def results(client, **params):

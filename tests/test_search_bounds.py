@@ -12,21 +12,10 @@ from django.utils import timezone
 
 from articles import search
 from articles.models import Article
-from tests.factories import ArticleFactory, SectionFactory
+from tests.factories import SectionFactory
 from tests.test_search import results, search_page
 
 pytestmark = pytest.mark.django_db
-
-
-@pytest.fixture
-def story(django_capture_on_commit_callbacks):
-    """Create a story the way a request does: its index entry is written on commit."""
-
-    def make(**fields):
-        with django_capture_on_commit_callbacks(execute=True):
-            return ArticleFactory(**fields)
-
-    return make
 
 
 @pytest.fixture

@@ -37,7 +37,13 @@ from articles.backup import FORMAT_VERSION
 from articles.editorial import publishing
 from articles.models import Article, ArticleRedirect, Author, Byline, Correction, Revision, Section
 from caching.models import PendingPurge
-from tests.factories import ArticleFactory, AuthorFactory, CorrectionFactory, SectionFactory
+from tests.factories import (
+    ArticleFactory,
+    AuthorFactory,
+    CorrectionFactory,
+    SectionFactory,
+    staff_user,
+)
 
 pytestmark = pytest.mark.django_db
 roles = import_module("articles.migrations.0003_create_roles")
@@ -75,15 +81,12 @@ def png_upload():
     return SimpleUploadedFile("council.png", buffer.getvalue(), content_type="image/png")
 
 
-def staff(username, role):
-    user = User.objects.create_user(username, password=PASSWORDS[username], is_staff=True)
-    user.groups.add(Group.objects.get(name=role))
-    return user
-
-
 def build_newsroom(commits):
     """Sections, authors, tags, people in their roles, and stories in every state."""
-    editor, reporter = staff("eddie", "Editor"), staff("rita", "Reporter")
+    editor, reporter = (
+        staff_user("eddie", "Editor", password=PASSWORDS["eddie"]),
+        staff_user("rita", "Reporter", password=PASSWORDS["rita"]),
+    )
     User.objects.create_superuser("chief", password="masthead 1851 nyc")
     intern = User.objects.create_user("ivan", password="intern summer 2026")
     intern.user_permissions.add(Permission.objects.get(codename="view_article"))

@@ -14,14 +14,14 @@ from http import HTTPStatus
 
 import pytest
 from django.contrib import admin
-from django.contrib.auth.models import Group, Permission, User
+from django.contrib.auth.models import Permission, User
 from django.urls import reverse
 from django.utils import timezone
 from taggit.models import Tag
 
 from articles.editorial import publishing
 from articles.models import Article, Author, Correction, Section
-from tests.factories import ArticleFactory, AuthorFactory, SectionFactory
+from tests.factories import ArticleFactory, AuthorFactory, SectionFactory, staff_user
 from tests.test_admin import ADD, CHANGELIST, article_form
 
 pytestmark = pytest.mark.django_db
@@ -96,22 +96,16 @@ class Desk:
         self.commits = commits
         self.section = SectionFactory(name="New York", slug="new-york")
         self.author = AuthorFactory(name="Wire Desk")
-        self.colleague = make_user("omar", "Reporter")
+        self.colleague = staff_user("omar", "Reporter")
         self.users = {
             "anonymous": None,
-            "reporter": make_user("rita", "Reporter"),
-            "editor": make_user("ed", "Editor"),
+            "reporter": staff_user("rita", "Reporter"),
+            "editor": staff_user("ed", "Editor"),
             "superuser": User.objects.create_superuser("boss", password="pw"),
         }
 
     def story(self, created_by, **fields):
         return ArticleFactory(created_by=created_by, authors=[self.author], **fields)
-
-
-def make_user(username, role):
-    user = User.objects.create_user(username, password="pw", is_staff=True)
-    user.groups.add(Group.objects.get(name=role))
-    return user
 
 
 @pytest.fixture

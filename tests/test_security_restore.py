@@ -13,9 +13,9 @@ from taggit.models import Tag
 
 from articles.management.commands.remove_orphaned_tags import Command as RemoveOrphanedTags
 from articles.models import Article
-from tests.factories import ArticleFactory, AuthorFactory, SectionFactory
+from tests.factories import ArticleFactory, AuthorFactory, SectionFactory, staff_user
 from tests.test_admin import ADD, article_form
-from tests.test_security_privileges import make_user, publish_fields
+from tests.test_security_privileges import publish_fields
 
 pytestmark = pytest.mark.django_db
 
@@ -179,7 +179,7 @@ def test_saving_a_story_never_deletes_another_storys_old_address(client, section
 
 def test_a_new_story_may_not_take_another_storys_old_address(client, section, author):
     moved, old_address = moved_story()
-    client.force_login(make_user("rita", "Reporter"))
+    client.force_login(staff_user("rita", "Reporter"))
     response = client.post(ADD, article_form(section, [author], slug="council-budget"))
     assert response.status_code == HTTPStatus.OK
     assert "This slug is taken by an old address of “Council budget”" in response.content.decode()
@@ -189,7 +189,7 @@ def test_a_new_story_may_not_take_another_storys_old_address(client, section, au
 
 def test_a_story_may_go_back_to_its_own_old_address(client, section):
     moved, old_address = moved_story()
-    client.force_login(make_user("ed", "Editor"))
+    client.force_login(staff_user("ed", "Editor"))
     fields = {**publish_fields(moved.publish_at), "slug": "council-budget"}
     url = reverse("admin:articles_article_change", args=[moved.pk])
     response = client.post(url, article_form(moved.section, article=moved, **fields))

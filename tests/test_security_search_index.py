@@ -14,21 +14,9 @@ from django.utils import timezone
 from django.utils.html import strip_tags
 
 from articles import search
-from tests.factories import ArticleFactory
 from tests.test_search import search_page
 
 pytestmark = pytest.mark.django_db
-
-
-@pytest.fixture
-def story(django_capture_on_commit_callbacks):
-    """A story made as a request makes it: its index entry is written on commit."""
-
-    def make(**fields):
-        with django_capture_on_commit_callbacks(execute=True):
-            return ArticleFactory(**fields)
-
-    return make
 
 
 def shown(client, query: str) -> tuple[list[str], str]:

@@ -8,7 +8,6 @@ from io import StringIO
 
 import pytest
 import time_machine
-from django.contrib.auth.models import Group, User
 from django.core.management import CommandError, call_command
 from django.test import Client
 from django.urls import reverse
@@ -27,22 +26,6 @@ TRASH = reverse("admin:articles_trashedarticle_changelist")
 TRASHED_AT = datetime(2026, 11, 2, 9, 0, tzinfo=UTC)
 THIRTY_DAYS = timedelta(days=30)
 SECOND = timedelta(seconds=1)
-
-
-def make_user(username, role):
-    user = User.objects.create_user(username, password="pw", is_staff=True)
-    user.groups.add(Group.objects.get(name=role))
-    return user
-
-
-@pytest.fixture
-def editor(db):
-    return make_user("ed", "Editor")
-
-
-@pytest.fixture
-def reporter(db):
-    return make_user("rita", "Reporter")
 
 
 @pytest.fixture

@@ -4,7 +4,6 @@ from datetime import timedelta
 from http import HTTPStatus
 
 import pytest
-from django.contrib.auth.models import Group, User
 from django.urls import reverse
 from django.utils import timezone
 
@@ -13,22 +12,6 @@ from tests.factories import ArticleFactory, AuthorFactory
 from tests.test_admin import ADD, CHANGELIST, article_form
 
 pytestmark = pytest.mark.django_db
-
-
-def staff(username, role):
-    user = User.objects.create_user(username, password="pw", is_staff=True)
-    user.groups.add(Group.objects.get(name=role))
-    return user
-
-
-@pytest.fixture
-def reporter(db):
-    return staff("rita", "Reporter")
-
-
-@pytest.fixture
-def editor(db):
-    return staff("ed", "Editor")
 
 
 def login(client, user):

@@ -74,7 +74,9 @@ def sqlite_site(directory: Path, seed: Path, **settings: str) -> Site:
 
 
 def warm(site: Site, path: str) -> None:
-    """Fetch `path` until both workers hold it (each keeps its own copies in memory)."""
+    """Fetch `path` a few times. Each worker keeps its own copies in memory, and which one
+    answers is not ours to choose: a test that needs a copy in every worker's memory runs
+    one worker."""
     for _ in range(8):
         assert site.get(path).status == HTTPStatus.OK
 
@@ -246,8 +248,11 @@ def test_with_the_sqlite_file_gone_readers_get_a_short_503_and_the_site_comes_ba
     tmp_path, sqlite_seed
 ):
     # No persistent connections: an open SQLite connection keeps reading a file moved away
-    # (it holds the inode), so only a new connection meets the loss.
-    site = sqlite_site(tmp_path / "site", sqlite_seed, DATABASE_CONN_MAX_AGE="0", **purging())
+    # (it holds the inode), so only a new connection meets the loss. One worker: pages are
+    # kept in each worker's memory here, and warming cannot choose which worker answers.
+    site = sqlite_site(
+        tmp_path / "site", sqlite_seed, workers=1, DATABASE_CONN_MAX_AGE="0", **purging()
+    )
     with site:
         warm(site, STORY)
         pid = site.gunicorn.popen.pid
@@ -280,7 +285,8 @@ def test_with_postgresql_stopped_readers_get_a_short_503_and_the_site_comes_back
                 admin.execute("CREATE DATABASE newsroom")
             seed_database(cluster.url("newsroom"))
             # conn_health_checks and CONN_MAX_AGE=60, as in production.
-            site = Site(tmp_path / "site", **purging())
+            # One worker: its memory holds the cached page (warming cannot choose a worker).
+            site = Site(tmp_path / "site", workers=1, **purging())
             site.database_url = site.env["DATABASE_URL"] = cluster.url("newsroom")
             with site:
                 warm(site, STORY)

@@ -123,7 +123,8 @@ class CacheGeneration:
                 caches[self.alias].add(REDIS_KEY, time.time_ns(), timeout=None)
                 value = self.reader.get(self.key)
         except (rawredis.RedisError, *REDIS_ERRORS) as error:
-            redis_outage.failed(error, doing="reading the page cache's generation")
+            if _store is self:  # not a retry of a store that other settings replaced
+                redis_outage.failed(error, doing="reading the page cache's generation")
             return None
         redis_outage.answered()
         return value.decode() if value is not None else None
@@ -167,11 +168,11 @@ class CacheGeneration:
     def _pay(self) -> None:
         # Until Redis takes the bump (current() makes it), or other settings replace this store.
         while True:
+            time.sleep(OWED_BUMP_RETRY_SECONDS)
             with self.lock:
                 if not self.owed or _store is not self:
                     self.retrying = False
                     return
-            time.sleep(OWED_BUMP_RETRY_SECONDS)
             self.current()
 
     def _pay_before_exit(self) -> None:
@@ -233,6 +234,7 @@ def connect_settings_signal() -> None:
     def reset(**kwargs):
         global _store
         _store = None
+        redis_outage.forget()  # that was another server's outage, perhaps
         # What a page shows may depend on any setting (the site's name, say). "": the next
         # scheduled change is worked out when a page needs it, not here.
         try:

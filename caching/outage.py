@@ -67,3 +67,8 @@ class Outage:
             self.since = None
         self.logger.warning("%s answers again, after %.0f s out of reach", self.what, seconds)
         return True
+
+    def forget(self) -> None:
+        """Drop what was known, unlogged: the settings now name another server."""
+        with self.lock:
+            self.since = None

@@ -1,6 +1,7 @@
 """The page cache's own Redis GET (caching.rawredis), against the real Redis the suite uses."""
 
 import secrets
+import time
 
 import pytest
 import redis
@@ -85,3 +86,19 @@ def test_a_change_of_cache_settings_gives_the_generation_to_the_new_cache():
     with override_settings(CACHES=redis_cache("redis://127.0.0.1:1/0")):
         assert generation.current() is None
     assert generation.current() is not None  # back on the default: a file, always readable
+
+
+def test_an_outage_of_replaced_cache_settings_does_not_move_the_new_caches_generation(
+    monkeypatch,
+):
+    require_redis()
+    monkeypatch.setattr(generation, "OWED_BUMP_RETRY_SECONDS", 0.05)
+    with override_settings(CACHES=redis_cache("redis://127.0.0.1:1/0")):
+        generation.bump()  # owed to a Redis that is not there, and retried in the background
+        assert generation.redis_outage.is_down
+    with override_settings(CACHES=redis_cache(REDIS_URL)):
+        assert not generation.redis_outage.is_down
+        token = generation.current()
+        time.sleep(0.3)  # the old store's retries come due and find themselves replaced
+        assert not generation.redis_outage.is_down
+        assert generation.current() == token

@@ -35,6 +35,7 @@ run: setup
 	$(BIN)/python manage.py migrate --no-input
 	$(BIN)/python manage.py collectstatic --no-input --verbosity 0
 	$(BIN)/python manage.py load_seed
+	$(BIN)/python manage.py render_images --verbosity 0
 	$(BIN)/python manage.py ensure_admin
 	@echo "Newsroom: http://$(HOST):$(PORT)/  (admin: http://$(HOST):$(PORT)/admin/)"
 	$(BIN)/python manage.py runserver $(HOST):$(PORT)

@@ -3,7 +3,7 @@
 import ipaddress
 from datetime import timedelta
 from pathlib import Path
-from urllib.parse import urlsplit
+from urllib.parse import parse_qsl, urlsplit
 
 import dj_database_url
 from django.core.exceptions import ImproperlyConfigured
@@ -46,6 +46,12 @@ INSTALLED_APPS = [
     # Serves the API docs' Swagger UI from its bundled static files, not a CDN.
     "ninja",
     "caching",
+    # The picture library (images/): originals, renditions, rights.
+    "images",
+    # Background work (rendering pictures) through django-tasks, the backport of Django 6's
+    # django.tasks; django_tasks_db is its database queue, run by `manage.py db_worker`.
+    "django_tasks",
+    "django_tasks_db",
     # Login throttling: failed logins per account and per address, listed in the admin.
     "axes",
 ]
@@ -158,11 +164,45 @@ USE_TZ = True
 STATIC_URL = "static/"
 STATIC_ROOT = BASE_DIR / "staticfiles"
 STATICFILES_DIRS = [BASE_DIR / "static"]
-MEDIA_URL = "media/"
+MEDIA_URL = "/media/"
 MEDIA_ROOT = Path(env("MEDIA_ROOT", str(BASE_DIR / "media")))
+# Object storage for originals and renditions (django-storages), instead of MEDIA_ROOT:
+# s3://<bucket>[/<prefix>]?endpoint_url=https://…&region_name=…&custom_domain=cdn.example.com
+# Keys come from AWS_ACCESS_KEY_ID and AWS_SECRET_ACCESS_KEY, as boto3 reads them.
+MEDIA_STORAGE_URL = env("MEDIA_STORAGE_URL", "")
+# Originals and renditions have names made of their content's hash: cached for a year.
+MEDIA_CACHE_CONTROL = "public, max-age=31536000, immutable"
+
+
+def _media_storage(url: str) -> dict:
+    if not url:
+        return {"BACKEND": "django.core.files.storage.FileSystemStorage"}
+    parts = urlsplit(url)
+    if parts.scheme != "s3" or not parts.netloc:
+        raise ImproperlyConfigured(
+            f"MEDIA_STORAGE_URL must look like s3://bucket?endpoint_url=…, not {url!r}."
+        )
+    query = dict(parse_qsl(parts.query))
+    known = {"endpoint_url", "region_name", "custom_domain", "url_protocol"}
+    if unknown := set(query) - known:
+        raise ImproperlyConfigured(
+            f"MEDIA_STORAGE_URL: unknown option(s) {', '.join(sorted(unknown))};"
+            f" known: {', '.join(sorted(known))}."
+        )
+    options = {
+        "bucket_name": parts.netloc,
+        "location": parts.path.strip("/"),
+        # Public, unsigned URLs that a CDN can cache: pages are shared, so must their pictures.
+        "querystring_auth": False,
+        "file_overwrite": True,
+        "object_parameters": {"CacheControl": MEDIA_CACHE_CONTROL},
+        **query,
+    }
+    return {"BACKEND": "storages.backends.s3.S3Storage", "OPTIONS": options}
+
 
 STORAGES = {
-    "default": {"BACKEND": "django.core.files.storage.FileSystemStorage"},
+    "default": _media_storage(MEDIA_STORAGE_URL),
     "staticfiles": {
         # Hashed, compressed names let a CDN cache static files forever; debug keeps plain names.
         "BACKEND": "django.contrib.staticfiles.storage.StaticFilesStorage"
@@ -289,7 +329,7 @@ PAGE_CACHE_STALE_IF_ERROR_SECONDS = int(env("PAGE_CACHE_STALE_IF_ERROR_SECONDS",
 PAGE_CACHE_MAX_PAGES = int(env("PAGE_CACHE_MAX_PAGES", "5000"))
 PAGE_CACHE_MAX_BYTES = int(env("PAGE_CACHE_MAX_MB", "128")) * 2**20
 # Never shared, whoever asks: the desk and preview links.
-PAGE_CACHE_NEVER_PATHS = (f"/{ADMIN_PATH}", "/preview/")
+PAGE_CACHE_NEVER_PATHS = (f"/{ADMIN_PATH}", "/preview/", MEDIA_URL)
 # Without Redis, the generation is this file, shared by every process on the machine.
 PAGE_CACHE_GENERATION_FILE = env("PAGE_CACHE_GENERATION_FILE", "") or str(
     BASE_DIR / "var" / "page-cache-generation"
@@ -300,3 +340,26 @@ CDN_PURGE_TIMEOUT = float(env("CDN_PURGE_TIMEOUT", "2"))
 CDN_PURGE_POLL_SECONDS = float(env("CDN_PURGE_POLL_SECONDS", "2"))
 # Off only in tests, which send what is due themselves (caching.purges.send_due).
 CDN_PURGE_IN_BACKGROUND = True
+
+# Pictures (images/). Uploads past these limits are refused with a form error.
+IMAGE_MAX_UPLOAD_BYTES = int(env("IMAGE_MAX_UPLOAD_MB", "40")) * 2**20
+IMAGE_MAX_PIXELS = int(float(env("IMAGE_MAX_MEGAPIXELS", "50")) * 1_000_000)
+# The formats renditions are offered in, besides JPEG (which every reader takes), best first.
+IMAGE_FORMATS = env_list("IMAGE_FORMATS", ["webp"])
+if unknown := set(IMAGE_FORMATS) - {"avif", "webp", "jpeg"}:
+    raise ImproperlyConfigured(f"IMAGE_FORMATS: unknown format(s) {', '.join(sorted(unknown))}.")
+
+# Background tasks: in the saving process, after its commit, unless TASKS_BACKEND=database
+# (a queue in the database, worked by `manage.py db_worker`).
+_tasks_backend = env("TASKS_BACKEND", "immediate")
+if _tasks_backend not in {"immediate", "database"}:
+    raise ImproperlyConfigured(
+        f"TASKS_BACKEND must be immediate or database, not {_tasks_backend!r}."
+    )
+TASKS = {
+    "default": {
+        "BACKEND": "django_tasks.backends.immediate.ImmediateBackend"
+        if _tasks_backend == "immediate"
+        else "django_tasks_db.DatabaseBackend"
+    }
+}

@@ -1,9 +1,9 @@
 from django.conf import settings
-from django.conf.urls.static import static
 from django.contrib import admin
 from django.urls import include, path
 
 from articles.outputs.api import api
+from images.views import media
 
 admin.site.site_header = f"{settings.SITE_NAME} desk"
 admin.site.site_title = f"{settings.SITE_NAME} desk"
@@ -15,10 +15,10 @@ admin.site.site_url = "/"
 urlpatterns = [
     path(settings.ADMIN_PATH, admin.site.urls),
     path("api/v1/", api.urls),
-    path("", include("articles.urls")),
 ]
 
-if settings.DEBUG:
-    urlpatterns += static(settings.MEDIA_URL, document_root=settings.MEDIA_ROOT)
+if not settings.MEDIA_STORAGE_URL:
+    urlpatterns.append(path(f"{settings.MEDIA_URL.strip('/')}/<path:path>", media, name="media"))
+urlpatterns.append(path("", include("articles.urls")))
 
 handler500 = "articles.views.server_error"

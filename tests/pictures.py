@@ -1,0 +1,160 @@
+"""Real pictures built by the tests, and library images made from them (rendered at once).
+
+Each builder returns a file's bytes as a camera, a phone or an attacker would make it."""
+
+import struct
+import zlib
+from io import BytesIO
+
+from django.core.files.base import ContentFile
+from PIL import Image as PILImage
+from PIL import ImageCms, ImageDraw
+
+from images import rendering, uploads
+from images.models import Image
+
+GPS_IFD = 0x8825
+ORIENTATION = 0x0112
+
+
+def scene(width=1600, height=900, colour="navy", mark=None, mode="RGB") -> PILImage.Image:
+    """A plain picture; `mark` (x, y as fractions) paints a red square there, the subject."""
+    picture = PILImage.new("RGB", (width, height), colour)
+    if mark is not None:
+        x, y = round(mark[0] * width), round(mark[1] * height)
+        size = max(4, min(width, height) // 20)
+        ImageDraw.Draw(picture).rectangle((x - size, y - size, x + size, y + size), fill="red")
+    return picture.convert(mode) if mode != "RGB" else picture
+
+
+def encoded(picture: PILImage.Image, format: str, **save) -> bytes:
+    buffer = BytesIO()
+    picture.save(buffer, format, **save)
+    return buffer.getvalue()
+
+
+def jpeg_bytes(width=1600, height=900, colour="navy", **save) -> bytes:
+    return encoded(scene(width, height, colour), "JPEG", **save)
+
+
+def png_bytes(width=64, height=48, colour="navy") -> bytes:
+    return encoded(scene(width, height, colour), "PNG")
+
+
+def webp_bytes(width=800, height=600, colour="teal") -> bytes:
+    return encoded(scene(width, height, colour), "WEBP", quality=80)
+
+
+def camera_jpeg(width=1600, height=1200, orientation=1, mark=None) -> bytes:
+    """A phone's JPEG: its GPS position and camera model in the EXIF, an orientation tag, an
+    XMP packet and a comment."""
+    exif = PILImage.Exif()
+    exif[0x010F] = "PhoneMaker"  # Make
+    exif[0x0110] = "PhoneModel X"  # Model
+    exif[ORIENTATION] = orientation
+    exif.get_ifd(GPS_IFD).update(
+        {1: "N", 2: (40.0, 42.0, 46.0), 3: "W", 4: (74.0, 0.0, 21.0)}  # New York City Hall
+    )
+    xmp = (
+        b'<x:xmpmeta xmlns:x="adobe:ns:meta/"><rdf:RDF><rdf:Description '
+        b'exif:GPSLatitude="40,42.77N"/></rdf:RDF></x:xmpmeta>'
+    )
+    return encoded(
+        scene(width, height, "navy", mark), "JPEG", exif=exif, xmp=xmp, comment=b"secret place"
+    )
+
+
+def cmyk_jpeg(width=1200, height=800) -> bytes:
+    return encoded(scene(width, height, "navy", mode="CMYK"), "JPEG", quality=90)
+
+
+def adobe_rgb_jpeg(width=1200, height=800) -> bytes:
+    """A JPEG tagged with a wide-gamut profile (not sRGB): renditions are converted."""
+    profile = ImageCms.ImageCmsProfile(ImageCms.createProfile("LAB"))
+    return encoded(scene(width, height, "green"), "JPEG", icc_profile=profile.tobytes())
+
+
+def sixteen_bit_png(width=640, height=480) -> bytes:
+    picture = PILImage.new("I;16", (width, height))
+    picture.putdata([(x * 65535 // width) for _ in range(height) for x in range(width)])
+    return encoded(picture, "PNG")
+
+
+def transparent_png(width=600, height=400) -> bytes:
+    picture = PILImage.new("RGBA", (width, height), (0, 128, 0, 0))
+    ImageDraw.Draw(picture).ellipse((100, 100, 300, 300), fill=(200, 0, 0, 255))
+    return encoded(picture, "PNG")
+
+
+def animated_gif() -> bytes:
+    frames = [scene(200, 100, colour) for colour in ("red", "blue", "green")]
+    buffer = BytesIO()
+    frames[0].save(buffer, "GIF", save_all=True, append_images=frames[1:], duration=100)
+    return buffer.getvalue()
+
+
+def animated_webp() -> bytes:
+    frames = [scene(200, 100, colour) for colour in ("red", "blue")]
+    buffer = BytesIO()
+    frames[0].save(buffer, "WEBP", save_all=True, append_images=frames[1:], duration=100)
+    return buffer.getvalue()
+
+
+def bomb_png(width=10_000, height=10_000) -> bytes:
+    """A small PNG (about 100 KB) that declares 100 megapixels of grey: a decompression bomb."""
+    raw = zlib.compressobj(9)
+    row = b"\x00" + b"\x00" * width
+    data = b"".join(raw.compress(row) for _ in range(height)) + raw.flush()
+
+    def chunk(kind: bytes, body: bytes) -> bytes:
+        return (
+            struct.pack(">I", len(body))
+            + kind
+            + body
+            + struct.pack(">I", zlib.crc32(kind + body) & 0xFFFFFFFF)
+        )
+
+    header = struct.pack(">IIBBBBB", width, height, 8, 0, 0, 0, 0)
+    return (
+        b"\x89PNG\r\n\x1a\n" + chunk(b"IHDR", header) + chunk(b"IDAT", data) + chunk(b"IEND", b"")
+    )
+
+
+def truncated_jpeg() -> bytes:
+    whole = camera_jpeg(1600, 1200)
+    return whole[: len(whole) * 2 // 3]
+
+
+def gif_pdf_polyglot() -> bytes:
+    """A file that is both a GIF and a PDF, as a `.pdf` upload would carry."""
+    gif = encoded(scene(16, 16, "red"), "GIF")
+    return gif + b"\n%PDF-1.4\n1 0 obj<</Type/Catalog>>endobj\ntrailer<</Root 1 0 R>>\n%%EOF\n"
+
+
+SVG = (
+    b'<svg xmlns="http://www.w3.org/2000/svg" width="100" height="100">'
+    b'<script>alert(document.cookie)</script><rect width="100" height="100"/></svg>'
+)
+
+
+def library_image(data: bytes | None = None, *, render=True, **fields) -> Image:
+    """A picture in the library, as an upload makes it: checked, stored, rendered."""
+    data = data if data is not None else jpeg_bytes()
+    upload = uploads.check(ContentFile(data, name="upload"))
+    texts = {"alt_text": "Council members vote", "caption": "The vote", "credit": "Jane Doe"}
+    tags = fields.pop("tags", [])
+    image = Image(
+        sha256=upload.sha256,
+        width=upload.width,
+        height=upload.height,
+        file_size=upload.size,
+        mime_type=upload.mime_type,
+        **{**texts, **fields},
+    )
+    image.file.save("upload", ContentFile(data), save=False)
+    image.save()
+    if tags:
+        image.tags.add(*tags)
+    if render:
+        rendering.render(image)
+    return image

@@ -154,23 +154,15 @@ class Article(models.Model):
         editable=False,
         related_name="+",
     )
-    image = models.ImageField(
-        _("lead image"),
-        upload_to="lead/%Y/%m/",
+    lead_image = models.ForeignKey(
+        "images.Image",
+        verbose_name=_("lead image"),
+        on_delete=models.PROTECT,
+        null=True,
         blank=True,
-        width_field="image_width",
-        height_field="image_height",
+        related_name="stories",
+        help_text=_("From the picture library: search by caption, credit or tag."),
     )
-    image_width = models.PositiveIntegerField(null=True, blank=True, editable=False)
-    image_height = models.PositiveIntegerField(null=True, blank=True, editable=False)
-    image_alt = models.CharField(
-        _("image alt text"),
-        max_length=250,
-        blank=True,
-        help_text=_("What the picture shows, for readers who cannot see it."),
-    )
-    image_caption = models.CharField(_("image caption"), max_length=300, blank=True)
-    image_credit = models.CharField(_("image credit"), max_length=150, blank=True)
     seo_title = models.CharField(
         _("search headline"),
         max_length=70,

@@ -18,6 +18,7 @@ from articles.models import Article, ArticleRedirect, Author, Correction
 from articles.outputs import structured_data
 from articles.pagination import UncountedPaginator
 from caching import keys
+from images import delivery as images_delivery
 
 LATEST_COUNT = 12
 RAIL_COUNT = 4
@@ -41,6 +42,7 @@ def front_page(request):
     shown = [*([lead] if lead else []), *latest, *(a for _, rail in section_rails for a in rail)]
     attach_sections(request, shown)
     Article.objects.attach_byline_authors(shown)
+    images_delivery.attach(shown)
     return render(
         request,
         "articles/front_page.html",
@@ -89,8 +91,9 @@ def attach_sections(request, articles) -> None:
 def render_story(request, article, tags, corrections, *, preview=False):
     related = Article.objects.live_related(article, [tag.pk for tag in tags])
     attach_sections(request, related)
-    # The story's byline and its related stories' in one query.
+    # The story's byline and its related stories' in one query; their pictures in another.
     Article.objects.attach_byline_authors([article, *related])
+    images_delivery.attach([article, *related])
     authors = article.byline_authors
     # What the page shows, for purges: the story, its section, tags and authors, the related
     # stories, and the tags those come from (a new story sharing one may join them).
@@ -228,6 +231,7 @@ class StoryListView(ListView):
         context[self.context_object_name] = stories
         attach_sections(self.request, stories)
         Article.objects.attach_byline_authors(stories)
+        images_delivery.attach(stories)
         return context
 
 

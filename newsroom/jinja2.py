@@ -21,6 +21,7 @@ from django.urls import get_script_prefix, get_urlconf, reverse
 from django.utils import dateformat, timezone, translation
 
 from articles.templatetags.newsroom import absolute, isotime
+from images import delivery as images_delivery
 
 
 def url(name: str, *args, **kwargs) -> str:
@@ -71,7 +72,13 @@ def environment(**options) -> jinja2.Environment:
     options.setdefault("keep_trailing_newline", True)
     env = jinja2.Environment(extensions=["jinja2.ext.i18n"], **options)
     env.install_gettext_translations(translation, newstyle=True)
-    env.globals.update(url=url, static=static, now=now, querystring=querystring)
+    env.globals.update(
+        url=url,
+        static=static,
+        now=now,
+        querystring=querystring,
+        picture_of=images_delivery.picture_of,
+    )
     env.filters.update(
         absolute=absolute,
         isotime=isotime,

@@ -20,13 +20,13 @@ from defusedxml import ElementTree
 PAGE_TAGS = frozenset(
     "html head meta title link body a header div nav ul ol li main footer p span time h1 h2 h3 "
     "article figure figcaption img section aside strong em blockquote form label input button "
-    "fieldset legend select option mark del ins script br".split()
+    "fieldset legend select option mark del ins script br picture source".split()
 )
 PAGE_ATTRIBUTES = frozenset(
     "lang charset name content property rel type title href media class id tabindex role "
     "method action for value placeholder src alt width height loading decoding datetime "
     "selected hreflang sizes aria-label aria-labelledby aria-current aria-hidden aria-describedby "
-    "aria-invalid required maxlength min max step autocomplete".split()
+    "aria-invalid required maxlength min max step autocomplete srcset fetchpriority".split()
 )
 URL_ATTRIBUTES = frozenset(
     "href src action formaction poster background data xlink:href srcset cite ping".split()
@@ -183,3 +183,101 @@ def same_site_path(address: str, base: str, site_url: str) -> str | None:
     if parts.scheme not in {"http", "https"} or parts.netloc not in {site.netloc, "testserver"}:
         return None
     return parts.path + (f"?{parts.query}" if parts.query else "")
+
+
+VOID = frozenset("area base br col embed hr img input link meta source track wbr".split())
+
+
+@dataclass
+class Element:
+    """One element of a page and what it holds, for tests that look at a page's structure."""
+
+    tag: str
+    attrs: dict[str, str | None] = field(default_factory=dict)
+    children: list["Element | str"] = field(default_factory=list)
+
+    def __getitem__(self, name: str) -> str | None:
+        return self.attrs[name]
+
+    def get(self, name: str, default=None):
+        return self.attrs.get(name, default)
+
+    @property
+    def classes(self) -> list[str]:
+        return (self.attrs.get("class") or "").split()
+
+    def descendants(self):
+        for child in self.children:
+            if isinstance(child, Element):
+                yield child
+                yield from child.descendants()
+
+    def select(self, tag: str, class_: str | None = None, **attributes) -> list["Element"]:
+        """Every element below this one with the tag (and class and attribute values) given."""
+        return [
+            element
+            for element in self.descendants()
+            if element.tag == tag
+            and (class_ is None or class_ in element.classes)
+            and all(element.attrs.get(k) == v for k, v in attributes.items())
+        ]
+
+    def select_one(self, tag: str, class_: str | None = None, **attributes) -> "Element":
+        found = self.select(tag, class_, **attributes)
+        assert found, f"no <{tag}> {class_ or ''} {attributes or ''} in <{self.tag}>"
+        return found[0]
+
+    def text(self, separator: str = "") -> str:
+        """The text inside, blanks collapsed, parts joined by the separator."""
+        parts = []
+        for child in self.children:
+            part = child.text(separator) if isinstance(child, Element) else child
+            if part.strip():
+                parts.append(" ".join(part.split()))
+        return separator.join(parts)
+
+    def meta(self, name: str) -> str:
+        """The one <meta> with this property or name, as a share card reader takes it."""
+        values = [
+            m["content"] for m in self.select("meta") if name in (m.get("property"), m.get("name"))
+        ]
+        assert len(values) == 1, (name, values)
+        return values[0]
+
+    def json_ld(self) -> list[dict]:
+        return [
+            json.loads(script.text())
+            for script in self.select("script", type="application/ld+json")
+        ]
+
+
+class _TreeBuilder(HTMLParser):
+    def __init__(self):
+        super().__init__(convert_charrefs=True)
+        self.root = Element("#document")
+        self._open = [self.root]
+
+    def handle_starttag(self, tag, attrs):
+        element = Element(tag, dict(attrs))
+        self._open[-1].children.append(element)
+        if tag not in VOID:
+            self._open.append(element)
+
+    def handle_startendtag(self, tag, attrs):
+        self._open[-1].children.append(Element(tag, dict(attrs)))
+
+    def handle_endtag(self, tag):
+        for depth in range(len(self._open) - 1, 0, -1):
+            if self._open[depth].tag == tag:
+                del self._open[depth:]
+                return
+
+    def handle_data(self, data):
+        self._open[-1].children.append(data)
+
+
+def read_tree(html: str) -> Element:
+    builder = _TreeBuilder()
+    builder.feed(html)
+    builder.close()
+    return builder.root

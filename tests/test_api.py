@@ -3,19 +3,18 @@
 import json
 from datetime import datetime, timedelta
 from http import HTTPStatus
-from io import BytesIO
 from uuid import uuid4
 
 import jsonschema
 import pytest
-from django.core.files.uploadedfile import SimpleUploadedFile
 from django.utils import timezone
 from django.utils.http import http_date
-from PIL import Image
 
 from articles.editorial import publishing
 from articles.models import Article, Section
+from images.models import Image
 from tests.factories import ArticleFactory, AuthorFactory, CorrectionFactory, SectionFactory
+from tests.pictures import jpeg_bytes, library_image
 
 pytestmark = pytest.mark.django_db
 
@@ -31,14 +30,6 @@ def get_json(client, url, data=None, status=HTTPStatus.OK, **headers):
 
 def hours_ago(hours):
     return timezone.now() - timedelta(hours=hours)
-
-
-@pytest.fixture
-def lead_image(settings, tmp_path):
-    settings.MEDIA_ROOT = tmp_path
-    buffer = BytesIO()
-    Image.new("RGB", (64, 48), "navy").save(buffer, "PNG")
-    return SimpleUploadedFile("council.png", buffer.getvalue(), content_type="image/png")
 
 
 # The list
@@ -241,23 +232,36 @@ def test_story_in_full(client, section, settings):
     assert story["version"] == article.version
 
 
-def test_story_with_lead_image(client, section, lead_image, settings):
-    article = ArticleFactory(
-        live=True,
-        image=lead_image,
-        image_alt="Council members vote",
-        image_caption="The vote on Tuesday",
-        image_credit="Jane Doe",
-    )
+def test_story_with_lead_image_gives_its_share_crop_and_every_rendition(
+    client, section, settings, tmp_path
+):
+    settings.MEDIA_ROOT = tmp_path
+    picture = library_image(jpeg_bytes(1600, 1000), caption="The vote on Tuesday")
+    article = ArticleFactory(live=True, lead_image=picture)
     image = get_json(client, f"/api/v1/articles/{article.uuid}/")["image"]
+    renditions = image.pop("renditions")
     assert image == {
-        "url": settings.SITE_URL + article.image.url,
+        "url": image["url"],
         "alt": "Council members vote",
         "caption": "The vote on Tuesday",
         "credit": "Jane Doe",
-        "width": 64,
-        "height": 48,
+        "width": 1280,
+        "height": 720,
     }
+    assert image["url"].startswith(settings.SITE_URL + "/media/images/renditions/")
+    assert "-16x9-" in image["url"] and image["url"].endswith(".jpg")
+    assert {rendition["ratio"] for rendition in renditions} == {"free", "16x9", "4x3", "1x1"}
+    assert {"image/webp", "image/jpeg"} == {rendition["type"] for rendition in renditions}
+    for rendition in renditions:
+        assert client.get(rendition["url"].removeprefix(settings.SITE_URL)).status_code == 200
+
+
+def test_a_lead_image_whose_rights_expired_is_left_out(client, section, settings, tmp_path):
+    settings.MEDIA_ROOT = tmp_path
+    picture = library_image()
+    article = ArticleFactory(live=True, lead_image=picture)
+    Image.objects.filter(pk=picture.pk).update(rights_expire_at=hours_ago(1))
+    assert get_json(client, f"/api/v1/articles/{article.uuid}/")["image"] is None
 
 
 @pytest.mark.parametrize(

@@ -14,7 +14,9 @@ from PIL import Image
 
 from articles.editorial import publishing
 from articles.models import Article
+from images.models import Rendition
 from tests.factories import ArticleFactory, AuthorFactory, CorrectionFactory, SectionFactory
+from tests.pictures import jpeg_bytes, library_image
 
 pytestmark = pytest.mark.django_db
 
@@ -151,18 +153,29 @@ def test_description_falls_back_to_the_summary_without_a_dek(client, section):
     assert parse(client.get("/feed/")).entries[0].summary == "What the council decided."
 
 
-def test_lead_image_is_an_enclosure_with_size_and_type(client, section, settings, tmp_path):
+def test_lead_image_is_an_enclosure_and_media_content_with_size_and_type(
+    client, section, settings, tmp_path
+):
     settings.MEDIA_ROOT = tmp_path
-    story = ArticleFactory(live=True, image=png_upload())
-    size = story.image.size
-    item = parse(client.get("/feed/")).entries[0]
+    picture = library_image(jpeg_bytes(1600, 1000), caption="The vote")
+    ArticleFactory(live=True, lead_image=picture)
+    share = Rendition.objects.get(file__contains="-16x9-", file__endswith="-1280.jpg")
+    response = client.get("/feed/")
+    item = parse(response).entries[0]
     [enclosure] = item.enclosures
-    assert enclosure.href == f"{SITE}/media/{story.image.name}"
-    assert enclosure.type == "image/png"
-    assert int(enclosure.length) == size > 0
+    assert enclosure.href == f"{SITE}/media/{share.file.name}"
+    assert enclosure.type == "image/jpeg"
+    assert int(enclosure.length) == share.file_size > 0
+    [media] = item.media_content
+    assert (media["url"], media["width"], media["height"]) == (enclosure.href, "1280", "720")
+    assert item.media_credit[0]["content"] == "Jane Doe"
     entry = parse(client.get("/feed/atom/")).entries[0]
     [link] = [link for link in entry.links if link.rel == "enclosure"]
-    assert (link.href, link.type, int(link.length)) == (enclosure.href, "image/png", size)
+    assert (link.href, link.type, int(link.length)) == (
+        enclosure.href,
+        "image/jpeg",
+        share.file_size,
+    )
 
 
 def test_story_without_image_has_no_enclosure(client, story):
@@ -261,14 +274,15 @@ def test_feed_renders_in_the_same_number_of_queries_for_1_or_30_stories(
     client, section, author, url, django_assert_max_num_queries, settings, tmp_path
 ):
     settings.MEDIA_ROOT = tmp_path
-    bound = FEED_QUERIES.get(url, 4)
+    bound = FEED_QUERIES.get(url, 4) + 2  # the pictures, and their renditions' sizes
+    picture = library_image()
     for count in (1, 30):
         while Article.objects.count() < count:
             ArticleFactory(
                 live=True,
                 authors=[author, AuthorFactory()],
                 tags=["Budget", "Transit"],
-                image=png_upload(),
+                lead_image=picture,
             )
         with django_assert_max_num_queries(bound):
             feed = parse(client.get(url))

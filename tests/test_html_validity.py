@@ -4,7 +4,6 @@ Validity is judged by the W3C Nu HTML Checker, the engine behind validator.w3.or
 npm's `vnu-jar` (`npm ci` at the repository root installs it; it needs Java 17+).
 """
 
-import io
 import json
 import re
 import shutil
@@ -14,15 +13,14 @@ from http import HTTPStatus
 from pathlib import Path
 
 import pytest
-from django.core.files.base import ContentFile
 from django.core.management import call_command
 from django.template import loader
 from django.utils import timezone
-from PIL import Image
 
 from articles.editorial.preview import preview_url
 from articles.models import Article
 from tests.factories import ArticleFactory, AuthorFactory, CorrectionFactory, SectionFactory
+from tests.pictures import jpeg_bytes, library_image
 from tests.services import require
 
 ROOT = Path(__file__).resolve().parent.parent
@@ -54,12 +52,6 @@ def vnu_missing_reason() -> str | None:
 VNU_MISSING = vnu_missing_reason()
 
 
-def jpeg() -> ContentFile:
-    buffer = io.BytesIO()
-    Image.new("RGB", (1200, 800), (40, 90, 120)).save(buffer, "JPEG")
-    return ContentFile(buffer.getvalue(), name="lead.jpg")
-
-
 @pytest.fixture
 def pages(client, settings, tmp_path):
     """Each public page type rendered as a reader gets it, keyed by a short name."""
@@ -79,10 +71,12 @@ def pages(client, settings, tmp_path):
         body=BODY,
         authors=[reporter, seed_story.authors.first()],
         tags=["Transit", "Immigration"],
-        image=jpeg(),
-        image_alt="A subway platform at night",
-        image_caption="The Fulton Street station.",
-        image_credit="Jane Doe",
+        lead_image=library_image(
+            jpeg_bytes(1200, 800, (40, 90, 120)),
+            alt_text="A subway platform at night",
+            caption="The Fulton Street station.",
+            credit="Jane Doe",
+        ),
     )
     for number in range(settings.ARTICLES_PER_PAGE + 1):
         ArticleFactory(

@@ -3,16 +3,14 @@
 import json
 from datetime import timedelta
 from http import HTTPStatus
-from io import BytesIO
 
 import pytest
-from django.core.files.uploadedfile import SimpleUploadedFile
 from django.utils import timezone
-from PIL import Image
 
 from articles.models import Article
 from tests.factories import ArticleFactory, AuthorFactory, CorrectionFactory
 from tests.ninjs_schemas import NINJS_DIR, assert_valid
+from tests.pictures import library_image, png_bytes
 
 pytestmark = pytest.mark.django_db
 
@@ -43,9 +41,12 @@ def fetch_valid(client, validators):
 @pytest.fixture
 def lead_image(settings, tmp_path):
     settings.MEDIA_ROOT = tmp_path
-    buffer = BytesIO()
-    Image.new("RGB", (64, 48), "navy").save(buffer, "PNG")
-    return SimpleUploadedFile("council.png", buffer.getvalue(), content_type="image/png")
+    return library_image(
+        png_bytes(640, 480),
+        alt_text="Council members raise their hands",
+        caption="The vote on Tuesday",
+        credit="Jane Doe for Newsroom",
+    )
 
 
 @pytest.fixture
@@ -68,10 +69,7 @@ def full_story(section, lead_image):
         ),
         kind=Article.Kind.ANALYSIS,
         dateline="NEW YORK",
-        image=lead_image,
-        image_alt="Council members raise their hands",
-        image_caption="The vote on Tuesday",
-        image_credit="Jane Doe for Newsroom",
+        lead_image=lead_image,
         authors=authors,
         tags=[f"Topic {n:02}" for n in range(15)],
     )
@@ -188,33 +186,30 @@ def test_section_and_tags_are_subjects(full_story, fetch_valid, settings):
     }
 
 
-def test_lead_image_is_an_association(full_story, fetch_valid, settings):
+def test_lead_image_is_an_association_with_every_rendition(full_story, fetch_valid, settings):
     document, document_3 = fetch_valid(full_story)
     [image] = document["associations"]
-    href = settings.SITE_URL + full_story.image.url
-    assert href.startswith("http") and href.endswith(".png")
+    renditions = image.pop("renditions")
     assert image == {
         "name": "featuremedia",
-        "uri": href,
+        "uri": image["uri"],
         "type": "picture",
         "pubstatus": "usable",
-        "renditions": [
-            {
-                "name": "original",
-                "href": href,
-                "contenttype": "image/png",
-                "width": 64,
-                "height": 48,
-            }
-        ],
         "headlines": [{"role": "caption", "value": "The vote on Tuesday"}],
         "descriptions": [{"role": "alt", "value": "Council members raise their hands"}],
         "copyrightnotice": "Jane Doe for Newsroom",
         "by": "Jane Doe for Newsroom",
     }
+    assert image["uri"].startswith(settings.SITE_URL + "/media/images/renditions/")
+    assert image["uri"].endswith("-free-640.jpg")  # the largest, as wide as the original
+    assert {(r["contenttype"], r["width"]) for r in renditions} >= {
+        ("image/jpeg", 640),
+        ("image/webp", 320),
+    }
+    assert all(r["href"].startswith(settings.SITE_URL) for r in renditions)
     [image_3] = document_3["associations"]
     assert image_3["copyrightNotice"] == "Jane Doe for Newsroom"
-    assert image_3["renditions"][0]["contentType"] == "image/png"
+    assert image_3["renditions"][0]["contentType"] in {"image/webp", "image/jpeg"}
 
 
 def test_ninjs_3_uses_camel_case_names(full_story, fetch_valid):

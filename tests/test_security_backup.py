@@ -14,7 +14,7 @@ import zipfile
 from datetime import UTC, datetime, timedelta
 from http import HTTPStatus
 from importlib import import_module
-from io import BytesIO, StringIO
+from io import StringIO
 
 import pytest
 import time_machine
@@ -23,20 +23,19 @@ from django.contrib.admin.models import CHANGE, LogEntry
 from django.contrib.auth.models import Group, Permission, User
 from django.contrib.contenttypes.models import ContentType
 from django.contrib.sessions.models import Session
-from django.core.files.uploadedfile import SimpleUploadedFile
 from django.core.management import call_command
 from django.core.management.base import CommandError
 from django.core.management.sql import emit_post_migrate_signal
 from django.db import connection
 from django.test import Client
 from django.urls import reverse
-from PIL import Image
 from taggit.models import Tag
 
 from articles.backup import FORMAT_VERSION
 from articles.editorial import publishing
 from articles.models import Article, ArticleRedirect, Author, Byline, Correction, Revision, Section
 from caching.models import PendingPurge
+from images.models import Rendition
 from tests.factories import (
     ArticleFactory,
     AuthorFactory,
@@ -44,6 +43,7 @@ from tests.factories import (
     SectionFactory,
     staff_user,
 )
+from tests.pictures import library_image, png_bytes
 
 pytestmark = pytest.mark.django_db
 roles = import_module("articles.migrations.0003_create_roles")
@@ -75,12 +75,6 @@ def hours_ago(hours):
     return NOON - timedelta(hours=hours)
 
 
-def png_upload():
-    buffer = BytesIO()
-    Image.new("RGB", (64, 48), "navy").save(buffer, "PNG")
-    return SimpleUploadedFile("council.png", buffer.getvalue(), content_type="image/png")
-
-
 def build_newsroom(commits):
     """Sections, authors, tags, people in their roles, and stories in every state."""
     editor, reporter = (
@@ -105,7 +99,9 @@ def build_newsroom(commits):
 
     with commits():
         lead = story(city, [ana, ben], ["Budget", "City Hall"], featured=True)
-        lead.image, lead.image_alt, lead.image_credit = png_upload(), "The council", "Staff"
+        lead.lead_image = library_image(
+            png_bytes(640, 360), alt_text="The council", credit="Staff", tags=["Budget"]
+        )
         publishing.save(lead, by=reporter)
         publishing.publish(lead, at=hours_ago(5), by=editor)
     with commits():
@@ -265,7 +261,8 @@ def test_a_newsroom_exported_and_imported_into_an_empty_database_serves_identica
 
     summary = export(tmp_path / "site.zip")
     assert "articles.article: 10 rows" in summary
-    assert "articles.article.image: 1 file" in summary
+    assert "images.image.file: 1 file" in summary
+    assert f"images.rendition.file: {Rendition.objects.count()} files" in summary
     empty_everything(media)
     summary = import_file(tmp_path / "site.zip")
 
@@ -322,7 +319,8 @@ def test_the_export_covers_every_table_and_field_but_leaves_out_logins_and_purge
     assert "0010_reporters_leave_tags_to_editors" in manifest["migrations"]["articles"]
     stored = {f.name for f in Article._meta.concrete_fields} - {"id", "search_vector"}
     assert set(first_story["fields"]) == stored
-    assert any(name.startswith("media/articles.article.image/lead/") for name in names)
+    assert any(name.startswith("media/images.image.file/images/originals/") for name in names)
+    assert any(name.startswith("media/images.rendition.file/images/renditions/") for name in names)
     assert stat.S_IMODE((tmp_path / "site.zip").stat().st_mode) == 0o600  # password hashes
 
 
@@ -458,7 +456,7 @@ def test_a_media_file_named_outside_the_media_directory_is_refused(clock, media,
     build_newsroom(commits)
     export(tmp_path / "site.zip")
     with zipfile.ZipFile(tmp_path / "site.zip", "a") as archive:
-        archive.writestr("media/articles.article.image/../../escaped.txt", b"planted")
+        archive.writestr("media/images.image.file/../../escaped.txt", b"planted")
     empty_everything(media)
 
     with pytest.raises(CommandError, match="unsafe name"):

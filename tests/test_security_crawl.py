@@ -3,10 +3,10 @@ nowhere on the public site.
 
 Stories in every non-live state (draft, in review, scheduled, withdrawn, in the trash) carry
 a marker word in every field a reader could see: headline, dek, body, kicker, dateline,
-slug, search and share text, image alt, caption and credit, a tag and an author only they
-carry, a correction. They share a tag with the live stories, so they are candidates for
-"related coverage" too. Then an anonymous reader crawls the whole site from `/`: every
-same-site link of every page (anchors, `<link>` alternates, images, forms), the sitemaps
+slug, search and share text, their picture's alt text, caption and credit, a tag and an
+author only they carry, a correction. They share a tag with the live stories, so they are
+candidates for "related coverage" too. Then an anonymous reader crawls the whole site from
+`/`: every same-site link of every page (anchors, `<link>` alternates, images, forms), the sitemaps
 robots.txt names, the feeds, the API from its lists (following `next`), every listing's
 further pages. No marker, and no non-live story's public id, may appear in any body or
 header. A live story carries markers of its own, which the crawl must find: the proof it
@@ -18,18 +18,16 @@ import re
 from collections import deque
 from datetime import UTC, datetime, timedelta
 from http import HTTPStatus
-from io import BytesIO
 from urllib.parse import urlsplit
 
 import pytest
 import time_machine
-from django.core.files.base import ContentFile
-from PIL import Image
 
 from articles.editorial import publishing
 from articles.models import Article
 from tests.factories import ArticleFactory, AuthorFactory, CorrectionFactory
 from tests.markup import parse_xml, read_html, same_site_path
+from tests.pictures import library_image, png_bytes
 
 pytestmark = pytest.mark.django_db
 
@@ -44,10 +42,9 @@ FIELDS = {
     "dl": "dateline",
     "st": "seo_title",
     "md": "meta_description",
-    "al": "image_alt",
-    "cp": "image_caption",
-    "cr": "image_credit",
 }
+# Its lead picture's texts, by the same codes.
+PICTURE_FIELDS = {"al": "alt_text", "cp": "caption", "cr": "credit"}
 HAS_TRASH = hasattr(Article, "trashed_at") and hasattr(publishing, "move_to_trash")
 STATES = ["draft", "review", "scheduled", "withdrawn", *(["trashed"] if HAS_TRASH else [])]
 # Addresses a reader's crawler would not fetch as pages: the desk, previews, files.
@@ -58,10 +55,13 @@ def marker(prefix: str, state: str, code: str) -> str:
     return f"{prefix}{state}{code}"
 
 
-def png() -> ContentFile:
-    buffer = BytesIO()
-    Image.new("RGB", (8, 6), "teal").save(buffer, "PNG")
-    return ContentFile(buffer.getvalue(), name="lead.png")
+def picture(prefix: str, state: str):
+    """A library picture of its own (pictures are kept once per content) with markers."""
+    shade = sum(map(ord, prefix + state)) % 200
+    return library_image(
+        png_bytes(32, 18, colour=(shade, 40, 200 - shade)),
+        **{name: marker(prefix, state, code) for code, name in PICTURE_FIELDS.items()},
+    )
 
 
 def marked_story(prefix: str, state: str, *, author, tags, **fields) -> Article:
@@ -79,7 +79,7 @@ def marked_story(prefix: str, state: str, *, author, tags, **fields) -> Article:
             f"<h2>{marker(prefix, state, 'sub')}</h2><p>The pelican {marker(prefix, state, 'bd')}"
             f' <a href="https://example.com/{marker(prefix, state, "href")}">source</a>.</p>'
         ),
-        image=png(),
+        lead_image=picture(prefix, state),
         authors=[author],
         tags=tags,
         **words,
@@ -231,7 +231,9 @@ def test_an_anonymous_crawl_of_the_whole_site_finds_no_trace_of_unpublished_stor
     everything = "\n".join(seen_by_reader(response) for response in fetched.values())
     unseen = [
         word
-        for word in [marker("qxlive", "now", code) for code in [*FIELDS, "bd", "sub", "co"]]
+        for word in [
+            marker("qxlive", "now", code) for code in [*FIELDS, *PICTURE_FIELDS, "bd", "sub", "co"]
+        ]
         if word not in everything
     ]
     assert not unseen, unseen

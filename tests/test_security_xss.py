@@ -17,20 +17,19 @@ showing fails rather than passes.
 import json
 from datetime import UTC, datetime
 from http import HTTPStatus
-from io import BytesIO
 from urllib.parse import quote
 from xml.etree.ElementTree import ParseError
 
 import pytest
 import time_machine
-from django.core.files.base import ContentFile
 from django.db import connection
-from PIL import Image
 
 from articles.editorial import publishing
 from articles.models import Article
+from images.models import Image as LibraryImage
 from tests.factories import ArticleFactory, AuthorFactory, CorrectionFactory, SectionFactory
 from tests.markup import live_markup, parse_xml, read_html, xml_text
+from tests.pictures import library_image, png_bytes
 
 pytestmark = pytest.mark.django_db
 
@@ -127,7 +126,12 @@ def copy_of(index: int, code: str, limit: int | None = None) -> str:
     return text
 
 
+PICTURE_FIELDS = {"image_alt": "alt_text", "image_caption": "caption", "image_credit": "credit"}
+
+
 def limit_of(field: str) -> int | None:
+    if field in PICTURE_FIELDS:
+        return LibraryImage._meta.get_field(PICTURE_FIELDS[field]).max_length
     return Article._meta.get_field(field).max_length
 
 
@@ -135,12 +139,6 @@ def cannot_store(index: int) -> bool:
     # PostgreSQL's text types cannot hold NUL at all; the desk's forms refuse it anyway
     # (test_the_desk_refuses_a_nul_character_in_a_headline).
     return connection.vendor == "postgresql" and "\x00" in VECTORS[index][1]
-
-
-def png() -> ContentFile:
-    buffer = BytesIO()
-    Image.new("RGB", (8, 6), "navy").save(buffer, "PNG")
-    return ContentFile(buffer.getvalue(), name="lead.png")
 
 
 def plant(index: int, commits) -> Article:
@@ -160,10 +158,12 @@ def plant(index: int, commits) -> Article:
             kicker=copy("kk", "kicker"),
             dateline=copy("dl", "dateline"),
             body=KEPT_BODY + copy("bd"),
-            image=png(),
-            image_alt=copy("al", "image_alt"),
-            image_caption=copy("cp", "image_caption"),
-            image_credit=copy("cr", "image_credit"),
+            lead_image=library_image(
+                png_bytes(8, 6, (index, 40, 90)),
+                alt_text=copy("al", "image_alt"),
+                caption=copy("cp", "image_caption"),
+                credit=copy("cr", "image_credit"),
+            ),
             section=section,
             authors=[author],
             tags=[copy("tg")],
@@ -220,7 +220,7 @@ XML_ELEMENTS = frozenset(
     "rss channel title link description language lastBuildDate item pubDate guid category "
     "creator enclosure feed id updated subtitle author name uri entry published summary "
     "content urlset url loc lastmod sitemapindex sitemap news publication publication_date "
-    "changefreq priority".split()
+    "changefreq priority credit".split()
 )
 # What feed readers render as HTML: RSS descriptions, Atom summaries and content of type html.
 HTML_IN_XML = frozenset({"description", "encoded"})

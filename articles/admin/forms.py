@@ -73,10 +73,7 @@ class ArticleAdminForm(forms.ModelForm):
             "status",
             "publish_at",
             "featured",
-            "image",
-            "image_alt",
-            "image_caption",
-            "image_credit",
+            "lead_image",
             "seo_title",
             "meta_description",
             "slug",
@@ -195,7 +192,7 @@ class BylineFormSet(BaseInlineFormSet):
             and form.cleaned_data.get("author")
             and not form.cleaned_data.get("DELETE")
         ]
-        problems = publishing.problems(article, author_count=len(authors))
+        problems = publishing.problems(article, author_count=len(authors), at=article.publish_at)
         if problems:
             raise ValidationError(
                 [_("This story cannot be published yet:")] + problems, code="not_publishable"

@@ -62,3 +62,28 @@ class StatusFilter(admin.ChoicesFieldListFilter):
         for choice in super().choices(changelist):
             if str(choice["display"]) != trashed:
                 yield choice
+
+
+class NeedsPictureFilter(admin.SimpleListFilter):
+    """The desk's list of stories needing a new picture: live or scheduled, with a lead image
+    whose rights are "do not use" or have expired (readers see the story without it)."""
+
+    title = _("picture")
+    parameter_name = "picture"
+
+    def lookups(self, request, model_admin):
+        return [
+            ("needs-new", _("Needs a new picture")),
+            ("none", _("No lead image")),
+        ]
+
+    def queryset(self, request, queryset):
+        from images.models import Image
+
+        if self.value() == "needs-new":
+            return queryset.filter(
+                status=Article.Status.PUBLISHED, lead_image__in=Image.objects.unusable()
+            )
+        if self.value() == "none":
+            return queryset.filter(lead_image=None)
+        return queryset

@@ -2,6 +2,7 @@ from django.conf import settings
 from django.contrib import admin
 from django.core.exceptions import PermissionDenied
 from django.db.models import Prefetch
+from django.urls import reverse
 from django.utils.html import format_html, format_html_join
 from django.utils.translation import gettext_lazy as _
 from django.utils.translation import ngettext
@@ -9,13 +10,19 @@ from django.utils.translation import ngettext
 from articles.admin.actions import PublishingActions, RefusedActions
 from articles.admin.display import short_time, time_tag
 from articles.admin.forms import REPORTER_STATUSES, ArticleAdminForm, BylineFormSet, can_publish
-from articles.admin.listing import PublishedYearFilter, StatusFilter, StoryChangeList
+from articles.admin.listing import (
+    NeedsPictureFilter,
+    PublishedYearFilter,
+    StatusFilter,
+    StoryChangeList,
+)
 from articles.admin.revisions import RevisionAdminMixin
 from articles.admin.trash import DeletingMovesToTrash
 from articles.editorial import copydesk, publishing
 from articles.editorial.changes import recording
 from articles.editorial.preview import preview_url
 from articles.models import Article, Byline, Correction
+from images.display import picture_thumbnail
 
 RELATED_LINKS = {"can_add_related", "can_change_related", "can_delete_related", "can_view_related"}
 
@@ -84,16 +91,18 @@ class ArticleAdmin(
         "featured",
         "publish_at",
         PublishedYearFilter,
+        NeedsPictureFilter,
     ]
     list_select_related = ["section"]
     list_per_page = 50
     search_fields = ["headline", "dek", "body"]
     show_full_result_count = False
     prepopulated_fields = {"slug": ["headline"]}
-    autocomplete_fields = ["section"]
+    autocomplete_fields = ["section", "lead_image"]
     inlines = [BylineInline, CorrectionInline]
     save_on_top = True
     readonly_fields = [
+        "lead_image_preview",
         "live_link",
         "preview_link",
         "readiness",
@@ -119,7 +128,7 @@ class ArticleAdmin(
         ),
         (
             _("Lead image"),
-            {"fields": ["image", "image_alt", "image_caption", "image_credit"]},
+            {"fields": ["lead_image", "lead_image_preview"]},
         ),
         (_("Search and social"), {"fields": ["seo_title", "meta_description"]}),
         (
@@ -232,6 +241,27 @@ class ArticleAdmin(
 
     def view_on_site(self, article):
         return article.get_absolute_url() if article.is_live else None
+
+    @admin.display(description=_("the picture"))
+    def lead_image_preview(self, article):
+        image = article.lead_image if article.lead_image_id else None
+        if image is None:
+            return _("No lead image.")
+        reason = image.unusable_reason()
+        status = (
+            format_html('<strong class="errornote">{}</strong>', _("Not shown: %s.") % reason)
+            if reason
+            else ""
+        )
+        return format_html(
+            '{}<p>{} <span class="credit">{}</span></p>{} <a href="{}">{}</a>',
+            picture_thumbnail(image, 240),
+            image.caption,
+            image.credit,
+            status,
+            reverse("admin:images_image_change", args=[image.pk]),
+            _("Edit the picture (texts, rights, focal point)"),
+        )
 
     @admin.display(description=_("status"), ordering="status")
     def status_badge(self, article):

@@ -2,6 +2,7 @@
 
 from dataclasses import dataclass
 
+from django.utils import timezone
 from django.utils.translation import gettext as _
 from django.utils.translation import ngettext
 
@@ -50,8 +51,7 @@ def review(article: Article, *, author_count: int, tag_count: int) -> list[Check
         checks.append(Check(WARNING, _("No dek: add a one- or two-sentence standfirst.")))
     if tag_count == 0:
         checks.append(Check(WARNING, _("No tags: readers and related stories rely on them.")))
-    if article.image and not article.image_alt.strip():
-        checks.append(Check(WARNING, _("The lead image has no alt text.")))
+    checks.extend(_picture_checks(article))
     description = article.meta_description or article.dek
     if not META_DESCRIPTION_MIN <= len(description) <= META_DESCRIPTION_MAX:
         checks.append(
@@ -82,3 +82,18 @@ def review(article: Article, *, author_count: int, tag_count: int) -> list[Check
         )
     )
     return checks
+
+
+def _picture_checks(article: Article) -> list[Check]:
+    if article.lead_image_id is None:
+        return [Check(WARNING, _("No lead image: the story's cards and share cards show none."))]
+    expires = article.lead_image.rights_expire_at
+    if expires is not None and article.lead_image.is_usable():
+        return [
+            Check(
+                INFO,
+                _("The lead image's rights run until %(date)s; it leaves the story then.")
+                % {"date": f"{timezone.localtime(expires):%Y-%m-%d %H:%M %Z}"},
+            )
+        ]
+    return []

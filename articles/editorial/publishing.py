@@ -31,8 +31,11 @@ class PublishingError(Exception):
     """The story cannot be published as it stands; the message says why."""
 
 
-def problems(article: Article, *, author_count: int | None = None) -> list[str]:
-    """Return what stops `article` from going live: the trash, no body text, section or byline.
+def problems(
+    article: Article, *, author_count: int | None = None, at: datetime | None = None
+) -> list[str]:
+    """Return what stops `article` from going live (now, or at `at`): the trash, no body text,
+    section or byline, a lead image it may not show.
 
     `author_count` is the byline about to be saved (a form's, an importer's); without it the
     stored byline counts.
@@ -51,12 +54,21 @@ def problems(article: Article, *, author_count: int | None = None) -> list[str]:
         found.append(_("The story has no section."))
     if author_count < 1:
         found.append(_("The story has no author in its byline."))
+    if article.lead_image_id is not None:
+        moment = max(at or timezone.now(), timezone.now())
+        if reason := article.lead_image.unusable_reason(moment):
+            found.append(
+                _("The lead image cannot be used: %(reason)s. Choose another or remove it.")
+                % {"reason": reason}
+            )
     return found
 
 
-def check_publishable(article: Article, *, author_count: int | None = None) -> None:
-    """Raise PublishingError when the story lacks body, section or author."""
-    found = problems(article, author_count=author_count)
+def check_publishable(
+    article: Article, *, author_count: int | None = None, at: datetime | None = None
+) -> None:
+    """Raise PublishingError when the story cannot go live (problems() says why)."""
+    found = problems(article, author_count=author_count, at=at)
     if found:
         raise PublishingError(" ".join(found))
 
@@ -75,7 +87,7 @@ def save(article: Article, *, by=None, note: str = "", substantive: bool = False
 
 def publish(article: Article, *, at: datetime | None = None, by=None) -> Article:
     """Make the story live now, or at `at` (a future time schedules it: an embargo)."""
-    check_publishable(article)
+    check_publishable(article, at=at)
     moment = at or timezone.now()
     if moment > timezone.now():
         note = _("Scheduled for %(time)s") % {
@@ -316,7 +328,7 @@ def _restore_fields(article: Article, data: dict) -> list[str]:
                 % {"field": model_field.verbose_name}
             )
         else:
-            setattr(article, name, value)
+            setattr(article, model_field.attname, value)  # lead_image: its id
     return notes
 
 

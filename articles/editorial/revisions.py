@@ -24,10 +24,7 @@ SNAPSHOT_FIELDS = [
     "kind",
     "status",
     "featured",
-    "image",
-    "image_alt",
-    "image_caption",
-    "image_credit",
+    "lead_image",
     "seo_title",
     "meta_description",
 ]
@@ -36,8 +33,10 @@ RESTORABLE_FIELDS = [name for name in SNAPSHOT_FIELDS if name not in {"status", 
 
 def snapshot(article: Article) -> dict:
     """Return the story's restorable state as JSON-ready data."""
-    data = {name: getattr(article, name) for name in SNAPSHOT_FIELDS}
-    data["image"] = article.image.name if article.image else ""
+    # attname: the lead image's id, not the picture (no query per revision).
+    data = {
+        name: getattr(article, Article._meta.get_field(name).attname) for name in SNAPSHOT_FIELDS
+    }
     data["section"] = {"id": article.section_id, "name": article.section.name}
     data["publish_at"] = article.publish_at.isoformat() if article.publish_at else None
     data["authors"] = [

@@ -63,7 +63,7 @@ def live_stories() -> QuerySet[Article]:
     """Live stories with what every API story carries: section, byline and tags."""
     return (
         Article.objects.published()
-        .select_related("section")
+        .select_related("section", "lead_image")
         .prefetch_related(
             Prefetch("bylines", queryset=Byline.objects.select_related("author")),
             "tags",

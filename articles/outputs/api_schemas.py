@@ -16,6 +16,7 @@ from pydantic import field_validator
 
 from articles.models import Article, Correction
 from articles.outputs.links import absolute_url
+from images import delivery
 
 PAGE_SIZE = 20
 MAX_PAGE_SIZE = 100
@@ -70,13 +71,25 @@ class SectionListItem(SectionOut):
     story_count: int = Field(description="How many live stories the section holds.")
 
 
-class ImageOut(Schema):
+class RenditionOut(Schema):
     url: str
+    width: int
+    height: int
+    type: str = Field(description="Its media type: image/jpeg, image/webp or image/avif.")
+    ratio: Literal["free", "16x9", "4x3", "1x1"] = Field(
+        description="Its crop: free keeps the picture's own shape; the others are cut around "
+        "the picture's focal point."
+    )
+
+
+class ImageOut(Schema):
+    url: str = Field(description="The share card's rendition (16:9, about 1200 px wide).")
     alt: str
     caption: str
     credit: str
     width: int | None
     height: int | None
+    renditions: list[RenditionOut] = Field(description="Every rendition, by crop and width.")
 
 
 class CorrectionOut(Schema):
@@ -125,15 +138,27 @@ class ArticleSummary(Schema):
 
     @staticmethod
     def resolve_image(article) -> dict | None:
-        if not article.image:
+        image = delivery.for_readers(article.lead_image) if article.lead_image_id else None
+        share = delivery.share_file(image) if image else None
+        if share is None:
             return None
         return {
-            "url": absolute_url(article.image.url),
-            "alt": article.image_alt,
-            "caption": article.image_caption,
-            "credit": article.image_credit,
-            "width": article.image_width,
-            "height": article.image_height,
+            "url": absolute_url(share.url),
+            "alt": image.alt_text,
+            "caption": image.caption,
+            "credit": image.credit,
+            "width": share.width,
+            "height": share.height,
+            "renditions": [
+                {
+                    "url": absolute_url(file.url),
+                    "width": file.width,
+                    "height": file.height,
+                    "type": file.mime_type,
+                    "ratio": file.ratio,
+                }
+                for file in delivery.all_files(image)
+            ],
         }
 
 

@@ -5,8 +5,6 @@ and behind a CDN the host an app server sees is not the public one): every URL h
 Django's syndication framework is already absolute (`articles.outputs.links`).
 """
 
-import mimetypes
-
 from django.conf import settings
 from django.contrib.syndication.views import Feed
 from django.http import Http404
@@ -20,9 +18,12 @@ from taggit.models import Tag
 from articles.models import Article, Author, Correction, Section
 from articles.outputs.links import absolute_url
 from articles.outputs.xmltext import xml_safe
+from images import delivery as images_delivery
+from images.models import Rendition
 
 FEED_LENGTH = 50
 DUBLIN_CORE = "http://purl.org/dc/elements/1.1/"
+MEDIA_RSS = "http://search.yahoo.com/mrss/"
 
 
 class XmlSafe:
@@ -42,18 +43,40 @@ class SafeRss(XmlSafe, Rss201rev2Feed):
 
 
 class RssWithCreators(SafeRss):
-    """RSS 2.0 naming every author in byline order with `dc:creator`, one element each.
+    """RSS 2.0 naming every author in byline order with `dc:creator`, one element each, and
+    the lead picture as Media RSS `media:content` (with its size, caption and credit) besides
+    the enclosure.
 
     RSS's own `<author>` must be an e-mail address; Dublin Core is how feeds name people.
     """
 
     def rss_attributes(self):
-        return {**super().rss_attributes(), "xmlns:dc": DUBLIN_CORE}
+        return {**super().rss_attributes(), "xmlns:dc": DUBLIN_CORE, "xmlns:media": MEDIA_RSS}
 
     def add_item_elements(self, handler, item):
         super().add_item_elements(handler, item)
         for name, _link in item["authors"]:
             handler.addQuickElement("dc:creator", name)
+        if media := item.get("media"):
+            handler.startElement(
+                "media:content",
+                {
+                    "url": media["url"],
+                    "type": media["type"],
+                    "medium": "image",
+                    "width": str(media["width"]),
+                    "height": str(media["height"]),
+                    **({"fileSize": str(media["length"])} if media["length"] else {}),
+                },
+            )
+            if media["caption"]:
+                # As HTML, escaped, as the item's description: readers render either.
+                handler.addQuickElement(
+                    "media:description", escape(media["caption"]), {"type": "html"}
+                )
+            if media["credit"]:
+                handler.addQuickElement("media:credit", media["credit"])
+            handler.endElement("media:content")
 
 
 class AtomWithAuthors(XmlSafe, Atom1Feed):
@@ -107,7 +130,38 @@ class LatestStoriesFeed(Feed):
 
     def items(self, obj):
         stories = self.stories(obj).for_listing().prefetch_related("tags")
-        return stories.order_by("-publish_at", "-pk")[:FEED_LENGTH]
+        found = list(stories.order_by("-publish_at", "-pk")[:FEED_LENGTH])
+        images_delivery.attach(found)
+        # The pictures' byte sizes (RSS enclosures give one), for the whole feed at once.
+        shares = {story.pk: self._share(story) for story in found}
+        sizes = dict(
+            Rendition.objects.filter(
+                file__in=[share[1].name for share in shares.values() if share]
+            ).values_list("file", "file_size")
+        )
+        for story in found:
+            story.feed_picture = None
+            if share := shares[story.pk]:
+                image, rendition = share
+                story.feed_picture = {
+                    "url": absolute_url(images_delivery.url(rendition.name)),
+                    "type": rendition.mime_type,
+                    "width": rendition.width,
+                    "height": rendition.height,
+                    "length": sizes.get(rendition.name, 0),
+                    # As every other text of the feed: no character XML cannot hold.
+                    "caption": xml_safe(image.caption),
+                    "credit": xml_safe(image.credit),
+                }
+        return found
+
+    @staticmethod
+    def _share(story):
+        image = images_delivery.for_readers(story.lead_image) if story.lead_image_id else None
+        if image is None:
+            return None
+        chosen = images_delivery.share_rendition(image)
+        return (image, chosen) if chosen else None
 
     def item_title(self, story):
         return story.headline
@@ -136,22 +190,18 @@ class LatestStoriesFeed(Feed):
         return [story.section.name, *sorted(tag.name for tag in story.tags.all())]
 
     def item_enclosures(self, story):
-        if not story.image:
+        media = story.feed_picture
+        if not media:
             return []
-        try:
-            length = story.image.size
-        except OSError:
-            # A missing file should not take the feed down; RSS says 0 when the size is unknown.
-            length = 0
-        mime_type = mimetypes.guess_type(story.image.name)[0] or "application/octet-stream"
-        return [Enclosure(absolute_url(story.image.url), str(length), mime_type)]
+        return [Enclosure(media["url"], str(media["length"]), media["type"])]
 
     def item_extra_kwargs(self, story):
         return {
+            "media": story.feed_picture,
             "authors": [
                 (author.name, absolute_url(author.get_absolute_url()))
                 for author in story.byline_authors
-            ]
+            ],
         }
 
 

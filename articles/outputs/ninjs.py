@@ -25,7 +25,6 @@ Choices the standard leaves to the provider:
   copyright notice, the file as its `original` rendition.
 """
 
-import mimetypes
 from datetime import UTC, datetime
 from html.parser import HTMLParser
 from typing import Any
@@ -36,6 +35,7 @@ from django.utils.text import get_text_list
 
 from articles.models import Article
 from articles.outputs.links import absolute_url
+from images import delivery
 
 NINJS_2_SCHEMA = "http://www.iptc.org/std/ninjs/ninjs-schema_2.2.json#"
 NINJS_3_SCHEMA = "http://www.iptc.org/std/ninjs/ninjs-schema_3.1.json#"
@@ -122,8 +122,9 @@ def _document(article: Article, *, standard_version: str, schema: str) -> dict[s
         ]
     if article.dateline:
         document["located"] = article.dateline
-    if article.image:
-        document["associations"] = [_lead_image(article)]
+    image = delivery.for_readers(article.lead_image) if article.lead_image_id else None
+    if image is not None and image.rendered:
+        document["associations"] = [_lead_image(image)]
     return document
 
 
@@ -194,28 +195,36 @@ def _genre(article: Article) -> dict[str, str]:
     return genre
 
 
-def _lead_image(article: Article) -> dict[str, Any]:
-    href = absolute_url(article.image.url)
-    rendition: dict[str, Any] = {"name": "original", "href": href}
-    if contenttype := mimetypes.guess_type(article.image.name)[0]:
-        rendition["contenttype"] = contenttype
-    if article.image_width and article.image_height:
-        rendition["width"] = article.image_width
-        rendition["height"] = article.image_height
+def _lead_image(picture) -> dict[str, Any]:
+    files = delivery.all_files(picture)
+    renditions = [
+        {
+            "name": f"{file.ratio}-{file.width}-{file.mime_type.split('/')[1]}",
+            "href": absolute_url(file.url),
+            "contenttype": file.mime_type,
+            "width": file.width,
+            "height": file.height,
+        }
+        for file in files
+    ]
+    largest = max(
+        (file for file in files if file.ratio == "free" and file.mime_type == "image/jpeg"),
+        key=lambda file: file.width,
+    )
     image: dict[str, Any] = {
         "name": "featuremedia",
-        "uri": href,
+        "uri": absolute_url(largest.url),
         "type": "picture",
         "pubstatus": "usable",
-        "renditions": [rendition],
+        "renditions": renditions,
     }
-    if article.image_caption:
-        image["headlines"] = [{"role": "caption", "value": article.image_caption}]
-    if article.image_alt:
-        image["descriptions"] = [{"role": "alt", "value": article.image_alt}]
-    if article.image_credit:
-        image["copyrightnotice"] = article.image_credit
-        image["by"] = article.image_credit
+    if picture.caption:
+        image["headlines"] = [{"role": "caption", "value": picture.caption}]
+    if picture.alt_text:
+        image["descriptions"] = [{"role": "alt", "value": picture.alt_text}]
+    if picture.credit:
+        image["copyrightnotice"] = picture.credit
+        image["by"] = picture.credit
     return image
 
 

@@ -11,6 +11,7 @@ from django.utils.safestring import SafeString, mark_safe
 
 from articles.models import Article
 from articles.outputs.links import absolute_url
+from images import delivery
 
 SCHEMA_TYPES = {
     Article.Kind.NEWS: "NewsArticle",
@@ -25,13 +26,17 @@ LOGO_SIZE = (600, 60)
 
 
 def share_image(article: Article) -> dict:
-    """The story's lead image, or the site's branded default card (the seed story has none)."""
-    if article.image:
+    """The story's lead image (its 16:9 crop, about 1200 px wide) if readers may see it, or
+    the site's branded default card (the seed story has none)."""
+    image = reader_image(article)
+    chosen = delivery.share_file(image) if image else None
+    if chosen is not None:
         return {
-            "url": absolute_url(article.image.url),
-            "width": article.image_width,
-            "height": article.image_height,
-            "alt": article.image_alt,
+            "url": absolute_url(chosen.url),
+            "width": chosen.width,
+            "height": chosen.height,
+            "alt": image.alt_text,
+            "type": chosen.mime_type,
         }
     width, height = DEFAULT_SHARE_IMAGE_SIZE
     return {
@@ -39,7 +44,39 @@ def share_image(article: Article) -> dict:
         "width": width,
         "height": height,
         "alt": f"{settings.SITE_NAME} — independent news",
+        "type": "image/png",
     }
+
+
+def reader_image(article: Article):
+    """The story's lead image if readers may see it now, else None."""
+    return delivery.for_readers(article.lead_image) if article.lead_image_id else None
+
+
+def image_objects(article: Article) -> list[dict] | dict:
+    """NewsArticle's `image`: the 16:9, 4:3 and 1:1 crops, as Google recommends; the default
+    card without a picture."""
+    image = reader_image(article)
+    files = delivery.structured_files(image) if image else []
+    if not files:
+        card = share_image(article)
+        return {
+            "@type": "ImageObject",
+            "url": card["url"],
+            "width": card["width"],
+            "height": card["height"],
+        }
+    return [
+        {
+            "@type": "ImageObject",
+            "url": absolute_url(file.url),
+            "width": file.width,
+            "height": file.height,
+            **({"caption": image.caption} if image.caption else {}),
+            **({"creditText": image.credit} if image.credit else {}),
+        }
+        for file in files
+    ]
 
 
 def publisher() -> dict:
@@ -68,7 +105,6 @@ def person(author) -> dict:
 
 def news_article(article: Article, authors, tags, corrections) -> dict:
     url = absolute_url(article.get_absolute_url())
-    image = share_image(article)
     # A preview of a draft has no publication time yet.
     published = article.date_published or article.created_at
     modified = article.date_modified or published
@@ -82,12 +118,7 @@ def news_article(article: Article, authors, tags, corrections) -> dict:
         "dateModified": modified.isoformat(),
         "author": [person(author) for author in authors] or [publisher()],
         "publisher": publisher(),
-        "image": {
-            "@type": "ImageObject",
-            "url": image["url"],
-            "width": image["width"],
-            "height": image["height"],
-        },
+        "image": image_objects(article),
         "mainEntityOfPage": {"@type": "WebPage", "@id": url},
         "url": url,
         "articleSection": article.section.name,

@@ -46,9 +46,11 @@ class ImageAdminForm(forms.ModelForm):
         if self.instance.pk:
             self.fields.pop("file", None)  # another file is another picture: upload it
         else:
-            self.fields["file"].widget.attrs["accept"] = ",".join(uploads.ACCEPTED.values())
+            # Types, and HEIC's file names, which desktop systems often give no type.
+            accepted = [*uploads.ACCEPTED.values(), ".heic", ".heif"]
+            self.fields["file"].widget.attrs["accept"] = ",".join(accepted)
             self.fields["file"].help_text = _(
-                "JPEG, PNG or WebP, still, complete, at most %(mp).0f megapixels."
+                "JPEG, PNG, WebP or HEIC, still, complete, at most %(mp).0f megapixels."
             ) % {"mp": uploads.settings.IMAGE_MAX_PIXELS / 1e6}
 
     def clean_file(self):
@@ -93,6 +95,8 @@ class ImageAdmin(KeptWhileStoriesUseIt, admin.ModelAdmin):
     list_display_links = ["thumbnail", "caption"]
     list_filter = [FreeToUseFilter, "rights", "source", "uploaded_at"]
     search_fields = ["caption", "credit", "alt_text", "source", "tags__name"]
+    # Newest first, in the list and in a story's lead-image chooser (whose pages need an order).
+    ordering = ["-uploaded_at", "-pk"]
     list_per_page = 40
     actions = ["delete_selected"]
     what_to_do = gettext_lazy("Give those stories another lead image first.")

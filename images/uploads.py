@@ -3,8 +3,9 @@
 Pillow reads the header first (format, size), so a decompression bomb is refused on its
 declared size before a pixel is decoded; then the whole file is decoded, so a truncated or
 corrupt file is refused too. Only the formats a reader's browser shows and Pillow decodes
-safely get in: JPEG, PNG and WebP. SVG (which can carry script), GIF, PDF and anything else
-are refused, whatever the file is called: the format is what Pillow finds, not the name.
+safely get in: JPEG, PNG, WebP, and HEIC from phones (read by pillow-heif; readers only
+ever get its renditions). SVG (which can carry script), GIF, PDF and anything else are
+refused, whatever the file is called: the format is what Pillow finds, not the name.
 """
 
 import hashlib
@@ -19,13 +20,13 @@ from PIL import Image as PILImage
 from PIL import UnidentifiedImageError
 
 # Pillow's own names for the formats let in, and the type each is stored and served as.
-ACCEPTED = {"JPEG": "image/jpeg", "PNG": "image/png", "WEBP": "image/webp"}
-EXTENSIONS = {"JPEG": "jpg", "PNG": "png", "WEBP": "webp"}
+ACCEPTED = {"JPEG": "image/jpeg", "PNG": "image/png", "WEBP": "image/webp", "HEIF": "image/heic"}
+EXTENSIONS = {"JPEG": "jpg", "PNG": "png", "WEBP": "webp", "HEIF": "heic"}
 
 
 @dataclass(frozen=True)
 class Upload:
-    format: str  # "JPEG", "PNG" or "WEBP"
+    format: str  # "JPEG", "PNG", "WEBP" or "HEIF"
     width: int  # as the picture is shown: its EXIF orientation applied
     height: int
     size: int  # bytes
@@ -114,5 +115,5 @@ def check(file) -> Upload:
 def _not_accepted(found: str | None) -> str:
     name = f" ({found})" if found else ""
     return _(
-        "This file is not a picture the site takes%(name)s: upload a JPEG, PNG or WebP file."
+        "This file is not a picture the site takes%(name)s: upload a JPEG, PNG, WebP or HEIC file."
     ) % {"name": name}

@@ -58,6 +58,7 @@ def upload(client, user, data, commits, **form):
         (lambda: pictures.webp_bytes(800, 600), "web.webp", "image/webp", (800, 600)),
         (pictures.cmyk_jpeg, "print.jpg", "image/jpeg", (1200, 800)),
         (pictures.sixteen_bit_png, "scan.png", "image/png", (640, 480)),
+        (pictures.phone_heic, "IMG_0002.HEIC", "image/heic", (1600, 1200)),
     ],
 )
 def test_an_editor_uploads_a_picture_with_its_texts_and_it_is_rendered(
@@ -77,6 +78,7 @@ def test_an_editor_uploads_a_picture_with_its_texts_and_it_is_rendered(
     assert image.uploaded_by == editor
     # Named by its content, not by what the upload was called.
     assert image.file.name.startswith(f"images/originals/{image.sha256[:2]}/{image.sha256}.")
+    assert image.file.name.endswith(f".{name.rsplit('.', 1)[1].lower().replace('jpeg', 'jpg')}")
     assert name not in image.file.name
     # Rendered once the save committed (the embedded task backend): pages can show it.
     assert image.rendered == image.render_key

@@ -5,7 +5,8 @@ import logging
 
 from django.core.files.storage import default_storage
 from django.db import transaction
-from django.db.models.signals import post_delete, post_save
+from django.db.models import Q
+from django.db.models.signals import post_delete, post_save, pre_delete
 from django.dispatch import receiver
 
 from caching import keys, purges
@@ -18,7 +19,12 @@ def pictures_changed(pks: list[int]) -> None:
     """Purge every page that shows one of these pictures: their stories and every list."""
     from articles.models import Article
 
-    stories = Article.objects.filter(lead_image__in=pks).values_list("pk", flat=True)
+    shown = Q(lead_image__in=pks)
+    for sha256 in Image.objects.filter(pk__in=pks, sha256__isnull=False).values_list(
+        "sha256", flat=True
+    ):
+        shown |= Q(body__contains=sha256[:20])  # its files' addresses, in a body (images/body.py)
+    stories = Article.objects.filter(shown).values_list("pk", flat=True)
     purges.changed(keys.ALL_LISTS, *(keys.named(Article, pk) for pk in stories))
 
 
@@ -45,8 +51,23 @@ def image_saved(sender, instance, raw=False, **kwargs):
     pictures_changed([instance.pk])
 
 
+@receiver(pre_delete, sender=Image)
+def image_deleting(sender, instance, **kwargs):
+    # A picture of the same file (made by the stories migration) keeps the files they share.
+    twin = (
+        Image.objects.filter(sha256=instance.sha256).exclude(pk=instance.pk).first()
+        if instance.sha256
+        else None
+    )
+    instance._twin = twin
+    if twin is not None:
+        Rendition.objects.filter(image=instance).update(image=twin)
+
+
 @receiver(post_delete, sender=Image)
 def image_deleted(sender, instance, **kwargs):
+    if getattr(instance, "_twin", None) is not None:
+        return
     names = [instance.file.name] if instance.file else []
     transaction.on_commit(lambda: _delete_files(names))
 

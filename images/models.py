@@ -10,7 +10,7 @@ from django.utils.translation import gettext_lazy as _
 from taggit.managers import TaggableManager
 from taggit.models import TaggedItemBase
 
-from images import specs
+from images import specs, uploads
 
 
 class TaggedImage(TaggedItemBase):
@@ -41,7 +41,7 @@ class ImageQuerySet(models.QuerySet):
         )
 
 
-EXTENSIONS = {"image/jpeg": "jpg", "image/png": "png", "image/webp": "webp"}
+EXTENSIONS = {uploads.ACCEPTED[name]: extension for name, extension in uploads.EXTENSIONS.items()}
 
 
 def original_name(image: "Image", filename: str) -> str:
@@ -98,8 +98,10 @@ class Image(models.Model):
     height = models.PositiveIntegerField(_("height"), editable=False)
     file_size = models.PositiveBigIntegerField(_("file size"), editable=False)
     mime_type = models.CharField(_("type"), max_length=30, editable=False)
-    sha256 = models.CharField(  # noqa: DJ001  (unique, and NULLs are never equal)
-        _("SHA-256"), max_length=64, unique=True, null=True, editable=False
+    # An upload of a file already in the library points at that picture; only migrated
+    # stories (articles 0013) made two pictures of one file, when they told it differently.
+    sha256 = models.CharField(  # noqa: DJ001  (NULL: a migrated picture whose file is gone)
+        _("SHA-256"), max_length=64, db_index=True, null=True, editable=False
     )
     # What the last complete set of renditions was made for (specs.render_key): pages use
     # those, so a picture whose crops are being remade keeps showing its previous ones.

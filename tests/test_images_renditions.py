@@ -118,6 +118,21 @@ def test_the_crop_box_is_centred_on_the_point_away_from_the_edges():
     assert specs.crop_box(1600, 900, 0.2, 0.2, specs.FREE) == (0, 0, 1600, 900)
 
 
+def test_a_phones_heic_picture_is_offered_as_webp_and_jpeg_without_its_location():
+    image = pictures.library_image(pictures.phone_heic(1600, 1200))
+    assert pictures.GPS_IFD in PILImage.open(image.file.path).getexif()
+
+    renditions = all_renditions(image)
+
+    assert {r.format for r in renditions} == {"webp", "jpeg"}  # never HEIC: browsers lack it
+    for rendition in renditions:
+        picture = opened(rendition)
+        assert not picture.getexif().get_ifd(pictures.GPS_IFD), rendition.name
+        assert b"PhoneModel" not in opened_bytes(rendition)
+    largest = max(image.renditions(specs.FREE), key=lambda r: r.width)
+    assert (largest.width, largest.height) == (1600, 1200)
+
+
 def test_renditions_lose_the_location_and_camera_but_keep_an_srgb_profile():
     image = pictures.library_image(pictures.camera_jpeg(1600, 1200))
     original = PILImage.open(image.file.path)
@@ -269,6 +284,8 @@ def test_an_upload_is_rendered_by_the_background_task_once_it_commits(commits):
 
 
 @override_settings(TASKS={"default": {"BACKEND": "django_tasks_db.DatabaseBackend"}})
+# The worker commits its claim and its result, as in production: no test transaction around.
+@pytest.mark.django_db(transaction=True, serialized_rollback=True)
 def test_with_a_worker_the_upload_waits_in_the_queue_until_db_worker_runs_it(commits):
     from django_tasks_db.models import DBTaskResult
 

@@ -1,9 +1,10 @@
 """A story's lead image comes from the picture library (images.Image): every picture stored
 on a story moves there, with its alt text, caption and credit, and the story points at it.
 
-A picture is stored once: stories that carried the same file (by its content's hash) share
-one library picture. A file missing from the storage keeps its texts in the library (without
-renditions, readers see no picture, as they saw none). Renditions are made after migrating by
+A file is stored once: stories that carried the same file (by its content's hash) and the
+same texts share one library picture; with other texts, each gets a picture of its own, of
+that one stored file, so no story's words are lost. A file missing from the storage keeps
+its texts in the library (without renditions, readers see no picture, as they saw none). Renditions are made after migrating by
 `manage.py render_images` (`make run` runs it).
 
 SQLite removes the old columns by rebuilding the stories table, which drops the index
@@ -47,8 +48,22 @@ def move_pictures_to_the_library(apps, schema_editor):
         picture = None
         if data:
             digest = hashlib.sha256(data).hexdigest()
-            picture = Image.objects.filter(sha256=digest).first()
-            if picture is None:
+            # Stories that carried one file and told it alike share one picture; told
+            # differently, each telling is a picture of its own (of the same stored file).
+            picture = Image.objects.filter(sha256=digest, **texts).first()
+            same_file = None if picture else Image.objects.filter(sha256=digest).first()
+            if picture is None and same_file is not None:
+                picture = Image.objects.create(
+                    file=same_file.file.name,
+                    sha256=digest,
+                    width=same_file.width,
+                    height=same_file.height,
+                    file_size=same_file.file_size,
+                    mime_type=same_file.mime_type,
+                    uploaded_at=story.created_at or timezone.now(),
+                    **texts,
+                )
+            elif picture is None:
                 width, height = story.image_width or 0, story.image_height or 0
                 mime_type = mimetypes.guess_type(name)[0] or "image/jpeg"
                 try:

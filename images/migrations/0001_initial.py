@@ -118,10 +118,10 @@ class Migration(migrations.Migration):
                 (
                     "sha256",
                     models.CharField(
+                        db_index=True,
                         editable=False,
                         max_length=64,
                         null=True,
-                        unique=True,
                         verbose_name="SHA-256",
                     ),
                 ),

@@ -21,6 +21,7 @@ from django.urls import get_script_prefix, get_urlconf, reverse
 from django.utils import dateformat, timezone, translation
 
 from articles.templatetags.newsroom import absolute, isotime
+from images import body as images_body
 from images import delivery as images_delivery
 
 
@@ -78,6 +79,7 @@ def environment(**options) -> jinja2.Environment:
         now=now,
         querystring=querystring,
         picture_of=images_delivery.picture_of,
+        body_with_pictures=images_body.for_page,
     )
     env.filters.update(
         absolute=absolute,

@@ -16,6 +16,7 @@ from pydantic import field_validator
 
 from articles.models import Article, Correction
 from articles.outputs.links import absolute_url
+from images import body as body_pictures
 from images import delivery
 
 PAGE_SIZE = 20
@@ -166,9 +167,16 @@ class ArticleDetail(ArticleSummary):
     ninjs_url: str = Field(description="This story as an IPTC ninjs document.")
     seo_title: str
     meta_description: str
-    body: str = Field(description="Sanitized HTML: the site's body allow-list only.")
+    body: str = Field(
+        description="Sanitized HTML: the site's body allow-list only; pictures from the library "
+        "as a JPEG rendition with its width and height."
+    )
     word_count: int
     corrections: list[CorrectionOut] = Field(description="Newest first.")
+
+    @staticmethod
+    def resolve_body(article) -> str:
+        return body_pictures.for_partners(article.body)
 
     @staticmethod
     def resolve_ninjs_url(article) -> str:

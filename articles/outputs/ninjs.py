@@ -35,6 +35,7 @@ from django.utils.text import get_text_list
 
 from articles.models import Article
 from articles.outputs.links import absolute_url
+from images import body as body_pictures
 from images import delivery
 
 NINJS_2_SCHEMA = "http://www.iptc.org/std/ninjs/ninjs-schema_2.2.json#"
@@ -138,7 +139,10 @@ def _bodies(article: Article) -> list[dict[str, Any]]:
             "charcount": text.charcount,
             "wordcount": text.wordcount,
         }
-        for contenttype, value in (("text/html", article.body), ("text/plain", text.value))
+        for contenttype, value in (
+            ("text/html", body_pictures.for_partners(article.body)),
+            ("text/plain", text.value),
+        )
     ]
 
 

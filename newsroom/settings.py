@@ -168,7 +168,9 @@ MEDIA_URL = "/media/"
 MEDIA_ROOT = Path(env("MEDIA_ROOT", str(BASE_DIR / "media")))
 # Object storage for originals and renditions (django-storages), instead of MEDIA_ROOT:
 # s3://<bucket>[/<prefix>]?endpoint_url=https://…&region_name=…&custom_domain=cdn.example.com
-# Keys come from AWS_ACCESS_KEY_ID and AWS_SECRET_ACCESS_KEY, as boto3 reads them.
+# Keys come from AWS_ACCESS_KEY_ID and AWS_SECRET_ACCESS_KEY, as boto3 reads them. Pages name
+# plain, unsigned URLs: the bucket's policy (or the CDN's access to it) must let anyone read
+# the prefix; no per-object ACL is sent, which buckets with ACLs disabled (AWS's default) refuse.
 MEDIA_STORAGE_URL = env("MEDIA_STORAGE_URL", "")
 # Originals and renditions have names made of their content's hash: cached for a year.
 MEDIA_CACHE_CONTROL = "public, max-age=31536000, immutable"
@@ -198,7 +200,8 @@ def _media_storage(url: str) -> dict:
         "object_parameters": {"CacheControl": MEDIA_CACHE_CONTROL},
         **query,
     }
-    return {"BACKEND": "storages.backends.s3.S3Storage", "OPTIONS": options}
+    # django-storages' S3 storage, each object typed by its name (images/storage.py).
+    return {"BACKEND": "images.storage.MediaStorage", "OPTIONS": options}
 
 
 STORAGES = {

@@ -347,6 +347,11 @@ CDN_PURGE_IN_BACKGROUND = True
 # Pictures (images/). Uploads past these limits are refused with a form error.
 IMAGE_MAX_UPLOAD_BYTES = int(env("IMAGE_MAX_UPLOAD_MB", "40")) * 2**20
 IMAGE_MAX_PIXELS = int(float(env("IMAGE_MAX_MEGAPIXELS", "50")) * 1_000_000)
+# Pictures an import fetches (--fetch-images): each download may take this many seconds in
+# all, and must come from a public address unless this allows private and loopback ones (a
+# picture server on the office network); its size is IMAGE_MAX_UPLOAD_BYTES, as an upload's.
+IMAGE_FETCH_TIMEOUT = float(env("IMAGE_FETCH_TIMEOUT", "20"))
+IMAGE_FETCH_ALLOW_PRIVATE = env_bool("IMAGE_FETCH_ALLOW_PRIVATE", False)
 # The formats renditions are offered in, besides JPEG (which every reader takes), best first.
 IMAGE_FORMATS = env_list("IMAGE_FORMATS", ["webp"])
 if unknown := set(IMAGE_FORMATS) - {"avif", "webp", "jpeg"}:

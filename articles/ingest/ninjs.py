@@ -24,7 +24,7 @@ import json
 import re
 from typing import Any
 
-from articles.ingest import ninjs_fields, ninjs_text
+from articles.ingest import ninjs_fields, ninjs_picture, ninjs_text
 from articles.ingest.files import bad_utf8, refuse_archives
 from articles.ingest.ninjs_document import (
     CAMEL_NAMES,
@@ -137,6 +137,7 @@ def parse_document(document: Any) -> NinjsStory:
         pubstatus=ninjs_fields.pubstatus(doc),
         corrections=corrections,
         image_href=ninjs_fields.image_href(doc),
+        picture=ninjs_picture.lead_picture(doc),
         web_urls=ninjs_fields.web_urls(doc),
         notes=doc.notes,
     )

@@ -11,6 +11,7 @@ from datetime import datetime
 from typing import Any
 
 from articles.ingest.markup import strip_markup
+from articles.ingest.pictures import PictureRef
 from articles.outputs.ninjs import NINJS_3_NAMES
 
 # ninjs 3.x camelCased the multi-word names; these are the ones read here beyond the export's.
@@ -73,6 +74,7 @@ class NinjsStory:
     pubstatus: str = "usable"
     corrections: list[CorrectionNote] = field(default_factory=list)
     image_href: str | None = None
+    picture: PictureRef | None = None  # the lead picture to fetch, with its texts
     web_urls: list[str] = field(default_factory=list)  # its text/html renditions
     notes: list[str] = field(default_factory=list)
 

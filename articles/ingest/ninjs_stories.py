@@ -23,6 +23,7 @@ from django.utils.text import slugify
 from articles.ingest import ninjs, wiretext, writer
 from articles.ingest.files import read_input, shown_name
 from articles.ingest.ninjs_document import NinjsError, NinjsStory
+from articles.ingest.pictures import LeadImages
 from articles.models import Article, Correction, Section
 from articles.outputs.links import absolute_url
 
@@ -97,11 +98,17 @@ class NinjsImport:
     """Finds or makes each document's story and hands what it asks to the writer."""
 
     def __init__(
-        self, *, fallback_section: Section | None, live_at: datetime | None, update_own=False
+        self,
+        *,
+        fallback_section: Section | None,
+        live_at: datetime | None,
+        update_own=False,
+        pictures: LeadImages | None = None,
     ):
         self.fallback_section = fallback_section
         self.live_at = live_at  # --publish
         self.update_own = update_own
+        self.pictures = pictures  # --fetch-images: fetched before the transaction
         self.authors = writer.Authors()
 
     def write(self, item: tuple[str, NinjsStory]) -> writer.Outcome:
@@ -119,6 +126,9 @@ class NinjsImport:
             )
         section, matched = self.section_for(story)
         found = values(story, article, is_new, section)
+        image = self.pictures.image_for(where, story.picture) if self.pictures else None
+        if image is not None:  # a picture that could not be fetched leaves the story's own
+            found["lead_image_id"] = image.pk
         if article.source_uri and article.source_uri != source_uri(story):
             found["source_uri"] = source_uri(story)  # a bare uri stored before: named now
         fields = writer.set_fields(article, found)

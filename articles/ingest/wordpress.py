@@ -15,6 +15,8 @@ from xml.etree.ElementTree import Element
 
 from django.utils.text import slugify
 
+from articles.ingest import wordpress_media
+from articles.ingest.pictures import PictureRef
 from articles.ingest.wordpress_addresses import identity, last_part, old_paths, source_uri
 from articles.ingest.wordpress_body import convert_body
 from articles.ingest.wordpress_xml import WxrError, fields_of, parse_channel, plain, prefixed
@@ -71,6 +73,7 @@ class WxrPost:
     stripped: Counter = field(default_factory=Counter)  # kind -> occurrences
     shortcodes: Counter = field(default_factory=Counter)  # name -> occurrences
     not_carried: Counter = field(default_factory=Counter)  # comments, featured images
+    picture: PictureRef | None = None  # the featured image, for --fetch-images
     notes: list[str] = field(default_factory=list)
 
 
@@ -93,6 +96,8 @@ class _Site:
     categories: dict[str, Category]  # nicename -> category
     parents: dict[str, str]  # nicename -> parent's nicename
     tz: tzinfo
+    name: str = ""  # the site's title: its pictures' credit
+    media: dict[str, Element] = field(default_factory=dict)  # attachment items by post id
 
 
 def read_export(data: bytes, *, source: str, tz: tzinfo) -> WxrExport:
@@ -101,8 +106,8 @@ def read_export(data: bytes, *, source: str, tz: tzinfo) -> WxrExport:
     Local post dates (used when an export lacks the GMT date) are read in `tz`.
     """
     channel = parse_channel(data)
-    site = _site(channel, source, tz)
     items = channel.findall("item")
+    site = _site(channel, source, tz, items)
     posts, problems, skipped = [], [], Counter()
     keys: set[str] = set()  # each post's source id, for exports without post ids
     for number, item in enumerate(items, start=1):
@@ -133,7 +138,7 @@ def read_export(data: bytes, *, source: str, tz: tzinfo) -> WxrExport:
     )
 
 
-def _site(channel: Element, source: str, tz: tzinfo) -> _Site:
+def _site(channel: Element, source: str, tz: tzinfo, items: list[Element]) -> _Site:
     authors, categories, parents = {}, {}, {}
     for element in channel:
         tag = prefixed(element.tag)
@@ -157,7 +162,9 @@ def _site(channel: Element, source: str, tz: tzinfo) -> _Site:
             )
             parents[nicename] = fields.get("wp:category_parent", "").strip()
     url = (fields_of(channel).get("wp:base_blog_url") or channel.findtext("link") or "").strip()
-    return _Site(source, url, authors, categories, parents, tz)
+    name = wordpress_media.site_name(channel.findtext("title") or "", url)
+    media = wordpress_media.attachments(items)
+    return _Site(source, url, authors, categories, parents, tz, name, media)
 
 
 def _read_post(item: Element, fields, site: _Site, *, number: int, keys: set[str]) -> WxrPost:
@@ -198,6 +205,7 @@ def _read_post(item: Element, fields, site: _Site, *, number: int, keys: set[str
         stripped=stripped,
         shortcodes=shortcodes,
         not_carried=_not_carried(item),
+        picture=wordpress_media.featured_picture(item, site.media, site.name),
         notes=notes,
     )
 

@@ -32,8 +32,8 @@ class Table:
     stories: dict[str, int] | None = None  # how many stories each row occurs in
 
 
-def describe(outcome: writer.Outcome, *, dry_run: bool) -> str:
-    """One line per story (verbosity 2), then its notes indented."""
+def describe(outcome: writer.Outcome, *, dry_run: bool, pictures=None) -> str:
+    """One line per story (verbosity 2), then its picture and its notes indented."""
     post, article = outcome.record, outcome.article
     action = writer.action_verb(outcome.action, dry_run=dry_run).lower()
     status = status_label(outcome) + (", featured" if article.featured else "")
@@ -45,6 +45,9 @@ def describe(outcome: writer.Outcome, *, dry_run: bool) -> str:
         parts = [f"{kind} ×{count}" for kind, count in post.stripped.items()]
         parts += [f"[{name}] ×{count}" for name, count in post.shortcodes.items()]
         lines.append(f"{'':13}stripped: {', '.join(parts)}")
+    fetched = pictures.result(f"{post.source}: {post.label}") if pictures else None
+    if fetched:
+        lines.append(f"{'':13}picture: {fetched}")
     lines += [f"{'':13}note: {note}" for note in [*post.notes, *outcome.notes]]
     return "\n".join(lines)
 

@@ -30,6 +30,7 @@ from taggit.models import Tag
 
 from articles.ingest import wordpress, writer
 from articles.ingest.files import read_input
+from articles.ingest.pictures import LeadImages
 from articles.models import Article, ArticleRedirect, Section
 
 COMMAND = "import_wordpress"
@@ -55,9 +56,16 @@ def read_exports(files: list[str]) -> tuple[list[wordpress.WxrExport], list[str]
 class WordPressImport:
     """Finds or makes each post's section, author and story, and hands them to the writer."""
 
-    def __init__(self, *, default_section: Section | None, update_own: bool = False):
+    def __init__(
+        self,
+        *,
+        default_section: Section | None,
+        update_own: bool = False,
+        pictures: LeadImages | None = None,
+    ):
         self.default_section = default_section
         self.update_own = update_own
+        self.pictures = pictures  # --fetch-images: fetched before the transaction
         self.sections: dict[str, Section] = {}
         self.authors = writer.Authors()
         self.created: Counter = Counter()  # sections, tags, old addresses made along the way
@@ -75,6 +83,10 @@ class WordPressImport:
             "section_id": section.pk,
             "featured": post.featured,
         }
+        image = self.pictures.image_for(post_key(post), post.picture) if self.pictures else None
+        if image is not None:  # a picture that could not be fetched leaves the story's own
+            values["lead_image_id"] = image.pk
+            post.not_carried.pop("featured image", None)
         fields = writer.set_fields(article, values)
         byline = [self.authors.get(post.author_name)] if post.author_name else []
         state, live_at, notes = post.status, post.date, []
@@ -154,6 +166,11 @@ class WordPressImport:
             if taken is not None:
                 notes.append(f"old address {path} not kept: {taken}")
         return notes
+
+
+def post_key(post: wordpress.WxrPost) -> str:
+    """How messages name a post across files: `export.xml: post 12`."""
+    return f"{post.source}: {post.label}"
 
 
 def status_label(outcome: writer.Outcome) -> str:

@@ -72,6 +72,20 @@ def add_update_own_argument(parser, *, matched: str) -> None:
     )
 
 
+def add_fetch_images_argument(parser, *, names: str) -> None:
+    """`--fetch-images`: download the lead picture each story's source names (`names` says
+    which) into the picture library (articles/ingest/pictures.py)."""
+    parser.add_argument(
+        "--fetch-images",
+        action="store_true",
+        help=f"Download {names} into the picture library (http and https only, public "
+        "addresses only, IMAGE_FETCH_TIMEOUT seconds and IMAGE_MAX_UPLOAD_MB each, checked as "
+        "an upload is) and make it the story's lead image; a picture already in the library "
+        "is reused. A picture that fails gets a line on stderr and the story is imported "
+        "without it. A dry run downloads nothing.",
+    )
+
+
 def parse_publish_time(value: str | None, *, prefix: str = "") -> datetime | None:
     """`now`, or an ISO 8601 time; a time without an offset is in the site's time zone."""
     if value is None:

@@ -4,20 +4,20 @@ The reading is articles/ingest/ninjs.py; which story each document is, ninjs_sto
 """
 
 import time
-from collections import Counter
 
 from django.conf import settings
 from django.core.management.base import BaseCommand
 
 from articles.ingest import writer
 from articles.ingest.files import standard_input
+from articles.ingest.ninjs_report import describe, summary
 from articles.ingest.ninjs_stories import (
     PREFIX,
     NinjsImport,
     claimed,
     read_documents,
-    status_label,
 )
+from articles.ingest.pictures import LeadImages
 from articles.ingest.progress import ProgressBar
 
 
@@ -30,7 +30,8 @@ class Command(BaseCommand):
         "stories go live at their firstcreated time (else versioncreated; an embargo holds "
         "them back), “withheld” ones are drafts, “canceled” ones are unpublished. Bad input is "
         "refused with one line naming the file and document, and nothing is written unless "
-        "--skip-bad is given. Lead images are reported, not downloaded."
+        "--skip-bad is given. Lead images are reported, not downloaded, unless --fetch-images "
+        "is given."
     )
     stealth_options = ("stdin",)
 
@@ -52,12 +53,25 @@ class Command(BaseCommand):
         writer.add_update_own_argument(
             parser, matched="a document's uri is its urn:uuid (as our own ninjs export has)"
         )
+        writer.add_fetch_images_argument(
+            parser, names="each document's lead picture (its featuremedia association)"
+        )
         writer.add_run_arguments(
             parser, files="ninjs JSON files (UTF-8); - reads stdin.", items="documents"
         )
 
     def handle(
-        self, *args, files, section, publish, update_own, dry_run, skip_bad, verbosity, **options
+        self,
+        *args,
+        files,
+        section,
+        publish,
+        update_own,
+        fetch_images,
+        dry_run,
+        skip_bad,
+        verbosity,
+        **options,
     ):
         started = time.monotonic()
         stdin = standard_input(options.get("stdin"))
@@ -77,16 +91,18 @@ class Command(BaseCommand):
             prefix=PREFIX,
             stderr=self.stderr,
         )
-        importer = NinjsImport(fallback_section=fallback, live_at=live_at, update_own=update_own)
-        report: list[str] = []
-        outcomes = writer.write_all(
-            stories,
-            importer.write,
-            dry_run=dry_run,
-            bar=self.bar(len(stories), "Importing", verbosity),
-            stderr=self.stderr,
-            each=lambda outcome: report.append(describe(outcome, dry_run=dry_run)),
+        pictures = LeadImages(
+            enabled=fetch_images, dry_run=dry_run, prefix=PREFIX, stderr=self.stderr
         )
+        if fetch_images:  # before the transaction: a slow server holds no database
+            pictures.fetch_all(
+                ((where, story.picture) for where, story in stories),
+                bar=self.bar(len(stories), "Fetching pictures", verbosity),
+            )
+        importer = NinjsImport(
+            fallback_section=fallback, live_at=live_at, update_own=update_own, pictures=pictures
+        )
+        outcomes, report = self.write(stories, importer, pictures, dry_run, verbosity)
         for line in bad:
             self.stderr.write(f"{PREFIX}skipped {line}")
         if verbosity:
@@ -100,48 +116,26 @@ class Command(BaseCommand):
                     bad=len(bad),
                     seconds=time.monotonic() - started,
                     dry_run=dry_run,
+                    pictures=pictures,
                 )
             )
+
+    def write(self, stories, importer, pictures, dry_run, verbosity):
+        report: list[str] = []
+        with pictures:
+            outcomes = writer.write_all(
+                stories,
+                importer.write,
+                dry_run=dry_run,
+                bar=self.bar(len(stories), "Importing", verbosity),
+                stderr=self.stderr,
+                each=lambda outcome: report.append(
+                    describe(outcome, dry_run=dry_run, pictures=pictures)
+                ),
+            )
+        return outcomes, report
 
     def bar(self, total: int, label: str, verbosity: int) -> ProgressBar:
         return ProgressBar(
             total, stream=self.stderr, verbosity=verbosity if total > 1 else 0, label=label
         )
-
-
-def describe(outcome: writer.Outcome, *, dry_run: bool) -> str:
-    article, story = outcome.article, outcome.record
-    byline = ", ".join(author.name for author in outcome.byline) or "(none)"
-    details = [
-        f"  section: {article.section.name} · kind: {article.kind} · byline: {byline}",
-        f"  tags:    {', '.join(outcome.tags) or '(none)'}",
-        f"  source:  {story.uri} ({story.standard}, {outcome.where})",
-    ]
-    extra = []
-    if story.image_href:
-        extra.append(
-            f"  image:   {story.image_href} (lead image not downloaded: add it in the admin)"
-        )
-    status = status_label(outcome)
-    return writer.describe(outcome, dry_run=dry_run, status=status, details=details, extra=extra)
-
-
-def summary(outcomes, *, new_authors: int, files: int, bad: int, seconds: float, dry_run: bool):
-    actions = Counter(outcome.action for outcome in outcomes)
-    documents = writer.counted(len(outcomes), "document")
-    would = "would be " if dry_run else ""
-    counts = (
-        f"{actions[writer.CREATED]} {would}created, {actions[writer.UPDATED]} {would}updated, "
-        f"{actions[writer.UNCHANGED]} unchanged"
-    )
-    head = "Dry run, nothing was written: " if dry_run else "Imported "
-    if new_authors:
-        counts += f"; {writer.counted(new_authors, 'new author')}"
-    line = f"{head}{documents} from {writer.counted(files, 'file')} in {seconds:.1f} s: {counts}"
-    if bad:
-        line += f"; skipped {bad} bad (listed on stderr)"
-    images = sum(1 for outcome in outcomes if outcome.record.image_href)
-    if images:
-        names = "story names one" if images == 1 else "stories name one"
-        line += f"\nLead images are not downloaded: {images} {names} (see “image:” above)."
-    return line

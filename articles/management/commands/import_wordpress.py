@@ -9,12 +9,14 @@ from collections import Counter
 from django.core.management.base import BaseCommand
 
 from articles.ingest import writer
+from articles.ingest.pictures import LeadImages
 from articles.ingest.progress import ProgressBar
 from articles.ingest.wordpress_report import describe, summary
 from articles.ingest.wordpress_stories import (
     DEFAULT_SECTION_NAME,
     PREFIX,
     WordPressImport,
+    post_key,
     read_exports,
 )
 
@@ -29,7 +31,8 @@ class Command(BaseCommand):
         "story's old address). Running it again updates the stories it made (the export's "
         "version wins; unchanged stories are left alone); a story it did not make is never "
         "updated without --update-own. A post without an author or body text "
-        "cannot be published and stays a draft. A bad file is refused with one line naming it, "
+        "cannot be published and stays a draft. Featured images are counted, not downloaded, "
+        "unless --fetch-images is given. A bad file is refused with one line naming it, "
         "and nothing is written unless --skip-bad is given."
     )
 
@@ -43,6 +46,9 @@ class Command(BaseCommand):
         writer.add_update_own_argument(
             parser, matched="a post's slug is its slug (a story no import made)"
         )
+        writer.add_fetch_images_argument(
+            parser, names="each post's featured image (its attachment's file)"
+        )
         writer.add_run_arguments(
             parser,
             files="WordPress export (WXR) files.",
@@ -50,8 +56,32 @@ class Command(BaseCommand):
             items="files (and posts)",
         )
 
+    def fetch(self, posts, fetch_images: bool, dry_run: bool, verbosity: int) -> LeadImages:
+        """The posts' featured pictures, downloaded before the import's transaction opens (a
+        slow server holds no database)."""
+        pictures = LeadImages(
+            enabled=fetch_images, dry_run=dry_run, prefix=PREFIX, stderr=self.stderr
+        )
+        if fetch_images:
+            pictures.fetch_all(
+                ((post_key(post), post.picture) for post in posts),
+                bar=ProgressBar(
+                    len(posts), stream=self.stderr, verbosity=verbosity, label="Fetching pictures"
+                ),
+            )
+        return pictures
+
     def handle(
-        self, *args, files, section_default, update_own, dry_run, skip_bad, verbosity, **options
+        self,
+        *args,
+        files,
+        section_default,
+        update_own,
+        fetch_images,
+        dry_run,
+        skip_bad,
+        verbosity,
+        **options,
     ):
         started = time.monotonic()
         default_section = None
@@ -64,36 +94,37 @@ class Command(BaseCommand):
         writer.refuse(
             bad, good=len(posts), unit="post", skip_bad=skip_bad, prefix=PREFIX, stderr=self.stderr
         )
-        importer = WordPressImport(default_section=default_section, update_own=update_own)
+        pictures = self.fetch(posts, fetch_images, dry_run, verbosity)
+        importer = WordPressImport(
+            default_section=default_section, update_own=update_own, pictures=pictures
+        )
 
         def each(outcome):
             if verbosity >= 2:
-                self.stdout.write(describe(outcome, dry_run=dry_run))
+                self.stdout.write(describe(outcome, dry_run=dry_run, pictures=pictures))
 
         # At -v 2 the per-story lines are the progress.
         bar = ProgressBar(
             len(posts), stream=self.stderr, verbosity=1 if verbosity == 1 else 0, label="Importing"
         )
-        outcomes = writer.write_all(
-            posts,
-            importer.write,
-            dry_run=dry_run,
-            bar=bar,
-            stderr=self.stderr,
-            each=each,
-        )
+        with pictures:
+            outcomes = writer.write_all(
+                posts, importer.write, dry_run=dry_run, bar=bar, stderr=self.stderr, each=each
+            )
         for line in bad:
             self.stderr.write(f"{PREFIX}skipped {line}")
         if verbosity:
             created = Counter(importer.created, author=importer.authors.created)
-            self.stdout.write(
-                summary(
-                    exports,
-                    outcomes,
-                    created,
-                    bad,
-                    seconds=time.monotonic() - started,
-                    dry_run=dry_run,
-                    verbosity=verbosity,
-                )
+            seconds = time.monotonic() - started
+            report = summary(
+                exports,
+                outcomes,
+                created,
+                bad,
+                seconds=seconds,
+                dry_run=dry_run,
+                verbosity=verbosity,
             )
+            self.stdout.write(report)
+            if pictures.summary():
+                self.stdout.write(f"\n{pictures.summary()}")

@@ -27,8 +27,10 @@ class InProcess:
     bytes: int
 
 
-def setup_django(database_url: str, secret: str) -> None:
-    """Django in this process: the production settings, with no cache of any kind."""
+def setup_django(database_url: str, secret: str, media: dict[str, str] | None = None) -> None:
+    """Django in this process: the production settings, with no cache of any kind; `media`:
+    where pictures are kept (MEDIA_ROOT, …), the servers' own. Tasks (a picture's renditions)
+    run here, as the save that queues them commits."""
     os.environ.update(
         {
             "DJANGO_SETTINGS_MODULE": "newsroom.settings",
@@ -39,6 +41,8 @@ def setup_django(database_url: str, secret: str) -> None:
             "PAGE_CACHE": "off",
             "SITEMAP_CACHE_SECONDS": "0",
             "DJANGO_LOG_LEVEL": "WARNING",
+            "TASKS_BACKEND": "immediate",
+            **(media or {}),
         }
     )
     os.environ.pop("DJANGO_DEBUG", None)

@@ -159,6 +159,12 @@ def print_results(results: dict) -> None:
         f" = {(sizes['html'] + sizes['css']) / 1024:.1f} KB (gzipped "
         f"{sizes['html_gzip'] / 1024:.1f} + {sizes['css_gzip'] / 1024:.1f} KB)"
     )
+    if results.get("pictures"):
+        from bench import pictures
+
+        say()
+        for line in pictures.lines(results["pictures"]):
+            say(line)
     if results["load"]:
         say()
         for line in load_lines(results["load"]):

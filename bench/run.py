@@ -22,7 +22,7 @@ from pathlib import Path
 
 sys.path.insert(0, str(Path(__file__).resolve().parent.parent))
 
-from bench import bare_wsgi, database, pages, report, servers, wrk
+from bench import bare_wsgi, database, pages, pictures, report, servers, wrk
 from bench.report import say
 
 ROOT = Path(__file__).resolve().parent.parent
@@ -63,6 +63,13 @@ def parse_args(argv=None):
     )
     add("--load-seconds", type=int, help="load test length (default 60; 10 with --quick)")
     add("--load-connections", type=int, default=200, help="load test clients (default 200)")
+    add(
+        "--pictures",
+        action=argparse.BooleanOptionalAction,
+        default=True,
+        help="a 24 MP JPEG as a story's lead: the bytes browsers fetch, renditions/s (default on)",
+    )
+    add("--picture-rounds", type=int, help="times the renditions are made again (3; 1 quick)")
     add("--cache-dir", type=Path, default=ROOT / "bench" / ".cache", help="built databases")
     add("--rebuild", action="store_true", help="rebuild the database even if it is cached")
     add("--results-dir", type=Path, default=ROOT / "bench" / "results", help="JSON output")
@@ -76,6 +83,7 @@ def parse_args(argv=None):
         "requests": 5 if quick else 20,
         "load": not quick,
         "load_seconds": 10 if quick else 60,
+        "picture_rounds": 1 if quick else 3,
     }
     for name, value in defaults.items():
         if getattr(args, name) is None:
@@ -83,19 +91,30 @@ def parse_args(argv=None):
     return args
 
 
+def media_environment(workdir: Path) -> dict[str, str]:
+    """Shared by the servers and this process: where pictures are kept (the work directory, on
+    local disk, served by the app itself; never the project's media/ or an object store) and
+    the page cache's generation file (this process moves it when it saves the bench picture)."""
+    return {
+        "MEDIA_ROOT": str(workdir / "media"),
+        "MEDIA_STORAGE_URL": "",
+        "PAGE_CACHE_GENERATION_FILE": str(workdir / "page-cache-generation"),
+    }
+
+
 def environments(args, database_url: str, secret: str, workdir: Path) -> dict[str, dict]:
     """The environment of each server: production settings, a throwaway secret, loopback."""
     base = servers.base_environment()
     base.update(
         {
+            **media_environment(workdir),
             "DJANGO_SECRET_KEY": secret,
             "DJANGO_ALLOWED_HOSTS": "127.0.0.1",
             "DATABASE_URL": database_url,
             "DJANGO_TLS": "none",
             "DJANGO_LOG_LEVEL": "WARNING",
-            # Each run its own keys in a shared Redis, and its own page-cache generation.
+            # Each run its own keys in a shared Redis (and its own generation file, above).
             "CACHE_KEY_PREFIX": f"bench-{secret[:8]}",
-            "PAGE_CACHE_GENERATION_FILE": str(workdir / "page-cache-generation"),
         }
     )
     return {
@@ -274,7 +293,7 @@ def measure(args, binary: str, workdir: Path) -> dict:
     collectstatic(envs["warm"])
     # The code the servers run is the code on disk when they start.
     args.git = report.git()
-    pages.setup_django(database_url, secret)
+    pages.setup_django(database_url, secret, media_environment(workdir))
     urls = pages.choose()
     many = pages.story_paths(args.many, exclude=urls["story"], seed=args.seed)
     running = {}
@@ -311,8 +330,12 @@ def measure_with(args, binary, workdir, running, envs, urls, many, built) -> dic
     if args.load:
         load = load_test(args, binary, running["warm"], urls)
         rss["warm, after the load test"] = running["warm"].worker_rss_kib()
+    picture = None
+    if args.pictures:
+        # Last, on idle servers: nothing else is measured with the picture's story in place.
+        picture = pictures.measure(running["cold"], rounds=args.picture_rounds, seed=args.seed)
     results = assemble(args, binary, all_targets, bare_runs, inprocess, captured, built)
-    results.update(load=load, rss_kib=rss)
+    results.update(load=load, rss_kib=rss, pictures=picture)
     results["machine"]["load_average_end"] = list(os.getloadavg())
     after = report.git()
     if (after["commit"], after["diff_sha256"]) != (args.git["commit"], args.git["diff_sha256"]):

@@ -12,7 +12,6 @@ from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy
 
 from articles.admin.people import KeptWhileStoriesUseIt
-from articles.models import Article
 from images import uploads
 from images.display import picture_thumbnail
 from images.models import Image
@@ -39,6 +38,8 @@ class ImageAdminForm(forms.ModelForm):
             "focal_y",
         ]
         widgets = {"focal_x": forms.HiddenInput, "focal_y": FocalPointWidget}
+        # The widget sets both numbers: its row is the point, not the second number.
+        labels = {"focal_y": gettext_lazy("Focal point")}
 
     def __init__(self, *args, **kwargs):
         super().__init__(*args, **kwargs)
@@ -133,7 +134,7 @@ class ImageAdmin(KeptWhileStoriesUseIt, admin.ModelAdmin):
         return fields
 
     def stories_using(self, image):
-        return Article.objects.filter(lead_image=image)
+        return image.stories_using()
 
     def save_model(self, request, obj, form, change):
         upload = form.upload
@@ -172,7 +173,7 @@ class ImageAdmin(KeptWhileStoriesUseIt, admin.ModelAdmin):
     def used_by(self, image):
         if not image.pk:
             return "—"
-        stories = Article.objects.filter(lead_image=image).order_by("-updated_at")[:50]
+        stories = image.stories_using().order_by("-updated_at")[:50]
         if not stories:
             return _("No story uses this picture.")
         return format_html(

@@ -20,10 +20,8 @@ def pictures_changed(pks: list[int]) -> None:
     from articles.models import Article
 
     shown = Q(lead_image__in=pks)
-    for sha256 in Image.objects.filter(pk__in=pks, sha256__isnull=False).values_list(
-        "sha256", flat=True
-    ):
-        shown |= Q(body__contains=sha256[:20])  # its files' addresses, in a body (images/body.py)
+    for image in Image.objects.filter(pk__in=pks, sha256__isnull=False):
+        shown |= Q(pk__in=image.stories_using().values("pk"))
     stories = Article.objects.filter(shown).values_list("pk", flat=True)
     purges.changed(keys.ALL_LISTS, *(keys.named(Article, pk) for pk in stories))
 

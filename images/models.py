@@ -34,8 +34,10 @@ class ImageQuerySet(models.QuerySet):
         return self.filter(Q(rights=Image.Rights.DO_NOT_USE) | Q(rights_expire_at__lte=moment))
 
     def next_expiry(self):
-        """When the next picture a story uses loses its rights (None if none will)."""
-        upcoming = self.filter(rights_expire_at__gt=timezone.now(), stories__isnull=False)
+        """When the next picture loses its rights (None if none will)."""
+        # Every picture, used or not: one a body names is not known without reading every
+        # body, and an unused picture's expiry only ends cached pages a little early.
+        upcoming = self.filter(rights_expire_at__gt=timezone.now())
         return (
             upcoming.order_by("rights_expire_at").values_list("rights_expire_at", flat=True).first()
         )
@@ -133,7 +135,10 @@ class Image(models.Model):
         indexes = [models.Index(fields=["rights_expire_at"], name="image_rights_expire_idx")]
 
     def __str__(self):
-        return self.caption[:80] or self.alt_text[:80] or f"Picture {self.pk}"
+        # How the story form's chooser lists it: searched by caption, credit or tag, it shows
+        # the first two (the desk tells agency pictures apart by their credit).
+        name = self.caption[:80] or self.alt_text[:80] or f"Picture {self.pk}"
+        return f"{name} ({self.credit[:40]})" if self.credit else name
 
     def is_usable(self, at=None) -> bool:
         moment = at or timezone.now()
@@ -158,6 +163,17 @@ class Image(models.Model):
         """What a complete set of renditions for the picture as it stands is made for: the
         spec version, the focal point, the formats offered besides JPEG."""
         return specs.render_key(self.focal_x, self.focal_y)
+
+    def stories_using(self):
+        """The stories that show this picture: as their lead image, or in their body (which
+        names it by the address of its original or of a rendition: images/body.py)."""
+        from articles.models import Article
+
+        shown = Q(lead_image=self)
+        if self.sha256:
+            shown |= Q(body__contains=f"/images/originals/{self.sha256[:2]}/{self.sha256}.")
+            shown |= Q(body__contains=f"/images/renditions/{self.sha256[:2]}/{self.sha256[:20]}/")
+        return Article.objects.filter(shown)
 
     @property
     def is_rendered(self) -> bool:

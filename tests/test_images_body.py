@@ -2,14 +2,18 @@
 (every rendition, its size, lazy, caption and credit), never as its original; partners get a
 rendition; a picture that may not be shown leaves with its figure."""
 
+from datetime import timedelta
 from http import HTTPStatus
 
 import pytest
+import time_machine
 from django.db import connection
 from django.test.utils import CaptureQueriesContext
+from django.urls import reverse
 from django.utils import timezone
 
 from images import specs
+from images.models import Image
 from tests import pictures
 from tests.factories import ArticleFactory, AuthorFactory
 from tests.markup import read_tree
@@ -174,3 +178,38 @@ def test_a_body_with_pictures_costs_one_query_for_all_of_them(client, commits, p
 
     assert markup.count('class="body-image"') == 2
     assert len(with_two) == len(without) + 1
+
+
+def test_a_picture_a_body_shows_is_in_use_it_lists_the_story_and_is_kept(
+    client, editor, commits, photo
+):
+    live_story(commits, f'<p>See <img src="{photo.file.url}" alt="x"></p>')
+    rendition = photo.renditions(specs.WIDE)[0]
+    ArticleFactory(headline="A draft naming a crop", body=f'<img src="/media/{rendition.name}">')
+    client.force_login(editor)
+
+    page = client.get(reverse("admin:images_image_change", args=[photo.pk])).content.decode()
+    response = client.post(
+        reverse("admin:images_image_delete", args=[photo.pk]), {"post": "yes"}, follow=True
+    )
+
+    assert "A draft naming a crop" in page
+    assert Image.objects.filter(pk=photo.pk).exists()
+    messages = [str(m) for m in response.context["messages"]]
+    assert any("cannot be deleted: 2 stories use it" in m for m in messages)
+
+
+def test_cached_pages_end_when_a_body_pictures_rights_do(client, commits):
+    noon = timezone.now().replace(microsecond=0) + timedelta(hours=1)
+    with time_machine.travel(noon - timedelta(minutes=2), tick=False):
+        photo = pictures.library_image(
+            pictures.jpeg_bytes(2400, 1600), rights="agency", rights_expire_at=noon
+        )
+        story = live_story(commits, f'<figure><img src="{photo.file.url}" alt="x"></figure>')
+
+        response = client.get(story.get_absolute_url())
+
+        assert "/media/images/" in response.content.decode()
+        assert "s-maxage=120," in response["Cache-Control"]  # not PAGE_CACHE_SECONDS' 300
+    with time_machine.travel(noon, tick=False):
+        assert "/media/images/" not in client.get(story.get_absolute_url()).content.decode()

@@ -61,3 +61,10 @@ def fresh_page_cache():
 def commits(django_capture_on_commit_callbacks):
     """Run on-commit callbacks (revisions, cache generations, purges) as a real request would."""
     return lambda: django_capture_on_commit_callbacks(execute=True)
+
+
+@pytest.fixture
+def media(settings, tmp_path):
+    """A MEDIA_ROOT of the test's own: the files it stores, and only those, are there."""
+    settings.MEDIA_ROOT = tmp_path / "media"
+    return settings.MEDIA_ROOT

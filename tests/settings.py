@@ -11,6 +11,10 @@ os.environ.setdefault(
     os.path.join(tempfile.mkdtemp(prefix="newsroom-tests-"), "page-cache-generation"),
 )
 
+# Pictures a test stores go to a directory of the run's, never the checkout's media/ (tests
+# that look at the files take the `media` fixture: a directory of their own).
+os.environ.setdefault("MEDIA_ROOT", tempfile.mkdtemp(prefix="newsroom-test-media-"))
+
 from newsroom.settings import *  # noqa: F403
 
 PASSWORD_HASHERS = ["django.contrib.auth.hashers.MD5PasswordHasher"]

@@ -21,7 +21,7 @@ from tests import pictures
 from tests.browser import DESKTOP, PHONE
 from tests.factories import ArticleFactory, AuthorFactory, SectionFactory
 
-pytestmark = pytest.mark.browser
+pytestmark = [pytest.mark.browser, pytest.mark.usefixtures("media")]
 
 PASSWORD = "correct horse battery staple"
 TIMEOUT_MS = 10_000
@@ -79,12 +79,6 @@ SCROLL_THROUGH = """async () => {
     width: img.getAttribute("width"), height: img.getAttribute("height"),
   }));
 }"""
-
-
-@pytest.fixture(autouse=True)
-def media(settings, tmp_path):
-    settings.MEDIA_ROOT = tmp_path / "media"
-    return settings.MEDIA_ROOT
 
 
 @pytest.fixture(scope="module")

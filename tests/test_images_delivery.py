@@ -19,15 +19,9 @@ from tests import pictures
 from tests.factories import ArticleFactory, AuthorFactory
 from tests.markup import read_tree
 
-pytestmark = pytest.mark.django_db
+pytestmark = [pytest.mark.django_db, pytest.mark.usefixtures("media")]
 
 NOON = datetime(2026, 11, 3, 17, 0, tzinfo=UTC)
-
-
-@pytest.fixture(autouse=True)
-def media(settings, tmp_path):
-    settings.MEDIA_ROOT = tmp_path / "media"
-    return settings.MEDIA_ROOT
 
 
 @pytest.fixture

@@ -18,14 +18,12 @@ from tests import pictures
 
 BEFORE = [("articles", "0012_live_index_covers_listings"), ("images", "0002_roles_use_the_library")]
 
-# The whole database is migrated back and forth: its rows are restored after.
-pytestmark = pytest.mark.django_db(transaction=True, serialized_rollback=True)
-
-
-@pytest.fixture(autouse=True)
-def media(settings, tmp_path):
-    settings.MEDIA_ROOT = tmp_path / "media"
-    return settings.MEDIA_ROOT
+# The whole database is migrated back and forth, outside a test transaction (pytest-django
+# runs such tests after the others, and empties the tables after each).
+pytestmark = [
+    pytest.mark.django_db(transaction=True),
+    pytest.mark.usefixtures("media"),
+]
 
 
 def migrate(targets):

@@ -16,13 +16,7 @@ from images.models import Image, Rendition
 from tests import pictures
 from tests.factories import ArticleFactory
 
-pytestmark = pytest.mark.django_db
-
-
-@pytest.fixture(autouse=True)
-def media(settings, tmp_path):
-    settings.MEDIA_ROOT = tmp_path / "media"
-    return settings.MEDIA_ROOT
+pytestmark = [pytest.mark.django_db, pytest.mark.usefixtures("media")]
 
 
 def opened(rendition: specs.Rendition) -> PILImage.Image:
@@ -285,7 +279,7 @@ def test_an_upload_is_rendered_by_the_background_task_once_it_commits(commits):
 
 @override_settings(TASKS={"default": {"BACKEND": "django_tasks_db.DatabaseBackend"}})
 # The worker commits its claim and its result, as in production: no test transaction around.
-@pytest.mark.django_db(transaction=True, serialized_rollback=True)
+@pytest.mark.django_db(transaction=True)
 def test_with_a_worker_the_upload_waits_in_the_queue_until_db_worker_runs_it(commits):
     from django_tasks_db.models import DBTaskResult
 

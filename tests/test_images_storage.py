@@ -38,12 +38,6 @@ def server(tmp_path_factory):
 
 
 @pytest.fixture
-def media(settings, tmp_path):
-    settings.MEDIA_ROOT = tmp_path / "media"
-    return settings.MEDIA_ROOT
-
-
-@pytest.fixture
 def store(server, settings, monkeypatch, media):
     """The site's default storage pointed at a new bucket, as an operator's MEDIA_STORAGE_URL
     does; the bucket's name."""

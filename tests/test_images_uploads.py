@@ -17,12 +17,6 @@ ADD = reverse("admin:images_image_add")
 CHANGELIST = reverse("admin:images_image_changelist")
 
 
-@pytest.fixture
-def media(settings, tmp_path):
-    settings.MEDIA_ROOT = tmp_path / "media"
-    return settings.MEDIA_ROOT
-
-
 def stored_files(media) -> list[str]:
     return sorted(str(p.relative_to(media)) for p in media.rglob("*") if p.is_file())
 

@@ -60,12 +60,6 @@ def clock():
         yield traveller
 
 
-@pytest.fixture
-def media(settings, tmp_path):
-    settings.MEDIA_ROOT = tmp_path / "media"
-    return settings.MEDIA_ROOT
-
-
 @pytest.fixture(autouse=True)
 def no_page_cache(settings):
     settings.PAGE_CACHE_ENABLED = False

@@ -128,6 +128,27 @@ def test_a_change_made_in_another_process_shows_through_varnish_on_the_next_requ
     assert SEED_HEADLINE not in answer.text
 
 
+def test_a_picture_is_kept_by_varnish_for_a_year_after_its_first_request(site):
+    name = site.app.shell(
+        "from images import specs\n"
+        "from tests import pictures\n"
+        "image = pictures.library_image(pictures.jpeg_bytes(1600, 900))\n"
+        "image.refresh_from_db()\n"
+        "print(image.renditions(specs.WIDE)[0].name)\n"
+    ).strip().splitlines()[-1]
+    path = f"/media/{name}"
+
+    first = site.get(path)
+    second = site.get(path)
+
+    assert first.status == HTTPStatus.OK
+    assert first.header("Content-Type") == "image/webp"
+    assert first.header("Cache-Control") == "public, max-age=31536000, immutable"
+    assert (first.header("X-Cache"), second.header("X-Cache")) == ("MISS", "HIT")
+    assert second.text == first.text and first.text
+    assert app_saw(site, path, 1)
+
+
 def test_a_purge_by_an_unknown_key_keeps_the_page_and_one_by_its_key_removes_it(site):
     path = page("purge")
     warm(site, path)

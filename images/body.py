@@ -26,10 +26,11 @@ from images import delivery, specs
 from images.models import Image
 
 # The sanitizer writes `<img src="…" alt="…">` (attributes quoted, in that order or not).
-_FIGURE = re.compile(r"<figure>(?P<inner>.*?)</figure>", re.DOTALL)
-_IMG = re.compile(r"<img\b(?P<attrs>[^>]*)>")
+# Importers read bodies with these too (articles/ingest/body_pictures.py).
+FIGURE = re.compile(r"<figure>(?P<inner>.*?)</figure>", re.DOTALL)
+IMG = re.compile(r"<img\b(?P<attrs>[^>]*)>")
 _ATTR = re.compile(r'(?P<name>[a-z-]+)="(?P<value>[^"]*)"')
-_CAPTION = re.compile(r"<figcaption>(?P<text>.*?)</figcaption>", re.DOTALL)
+CAPTION = re.compile(r"<figcaption>(?P<text>.*?)</figcaption>", re.DOTALL)
 # Where a library picture's files live (images/models.py and images/specs.py name them).
 _LIBRARY_FILE = re.compile(
     r"/images/(?:originals/[0-9a-f]{2}/(?P<sha>[0-9a-f]{64})\.[a-z]+"
@@ -38,11 +39,12 @@ _LIBRARY_FILE = re.compile(
 PARTNER_WIDTH = 1200
 
 
-def _attributes(tag: str) -> dict[str, str]:
+def attributes(tag: str) -> dict[str, str]:
+    """A sanitized tag's attributes, their entities read."""
     return {m["name"]: unescape(m["value"]) for m in _ATTR.finditer(tag)}
 
 
-def _library_key(src: str) -> str | None:
+def library_key(src: str) -> str | None:
     """The content hash (or its first 20 digits) a library file's address carries."""
     path = src.split("?", 1)[0].split("#", 1)[0]
     match = _LIBRARY_FILE.search(path)
@@ -54,7 +56,7 @@ def _library_key(src: str) -> str | None:
 def _pictures(html: str) -> dict[str, Image]:
     """The library pictures `html` names, by the key their addresses carry: one query."""
     keys = {
-        key for m in _IMG.finditer(html) if (key := _library_key(_attributes(m[0]).get("src", "")))
+        key for m in IMG.finditer(html) if (key := library_key(attributes(m[0]).get("src", "")))
     }
     if not keys:
         return {}
@@ -74,23 +76,23 @@ def _rewrite(html: str, image_html, other_html) -> str:
     pictures = _pictures(html)
 
     def image_for(tag: str) -> tuple[Image | None, dict[str, str], bool]:
-        attrs = _attributes(tag)
-        key = _library_key(attrs.get("src", ""))
+        attrs = attributes(tag)
+        key = library_key(attrs.get("src", ""))
         if key is None:
             return None, attrs, False
         return delivery.for_readers(pictures.get(key)), attrs, True
 
     def figure(match: re.Match) -> str:
         inner = match["inner"]
-        images = list(_IMG.finditer(inner))
+        images = list(IMG.finditer(inner))
         if len(images) != 1:
-            return _IMG.sub(lambda m: img(m), match[0])
+            return IMG.sub(lambda m: img(m), match[0])
         image, attrs, from_library = image_for(images[0][0])
         if not from_library:
             return match[0].replace(images[0][0], other_html(attrs), 1)
         if image is None:
             return ""  # not to be shown: nor its caption
-        caption = _CAPTION.search(inner)
+        caption = CAPTION.search(inner)
         shown = image_html(image, attrs)
         if caption is None:
             text = format_html(
@@ -112,10 +114,10 @@ def _rewrite(html: str, image_html, other_html) -> str:
             return other_html(attrs)
         return "" if image is None else image_html(image, attrs)
 
-    html = _FIGURE.sub(figure, html)
+    html = FIGURE.sub(figure, html)
     # Pictures outside a figure (inside a paragraph, say): the picture alone, no caption.
     parts = re.split(r"(<figure[ >].*?</figure>)", html, flags=re.DOTALL)
-    return "".join(part if part.startswith("<figure") else _IMG.sub(img, part) for part in parts)
+    return "".join(part if part.startswith("<figure") else IMG.sub(img, part) for part in parts)
 
 
 def _other_img(attrs: dict[str, str], *, lazy: bool) -> str:

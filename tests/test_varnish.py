@@ -129,13 +129,17 @@ def test_a_change_made_in_another_process_shows_through_varnish_on_the_next_requ
 
 
 def test_a_picture_is_kept_by_varnish_for_a_year_after_its_first_request(site):
-    name = site.app.shell(
-        "from images import specs\n"
-        "from tests import pictures\n"
-        "image = pictures.library_image(pictures.jpeg_bytes(1600, 900))\n"
-        "image.refresh_from_db()\n"
-        "print(image.renditions(specs.WIDE)[0].name)\n"
-    ).strip().splitlines()[-1]
+    name = (
+        site.app.shell(
+            "from images import specs\n"
+            "from tests import pictures\n"
+            "image = pictures.library_image(pictures.jpeg_bytes(1600, 900))\n"
+            "image.refresh_from_db()\n"
+            "print(image.renditions(specs.WIDE)[0].name)\n"
+        )
+        .strip()
+        .splitlines()[-1]
+    )
     path = f"/media/{name}"
 
     first = site.get(path)

@@ -138,6 +138,7 @@ def parse_document(document: Any) -> NinjsStory:
         corrections=corrections,
         image_href=ninjs_fields.image_href(doc),
         picture=ninjs_picture.lead_picture(doc),
+        body_pictures=ninjs_picture.body_pictures(doc, body),
         web_urls=ninjs_fields.web_urls(doc),
         notes=doc.notes,
     )

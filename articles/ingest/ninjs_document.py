@@ -75,6 +75,8 @@ class NinjsStory:
     corrections: list[CorrectionNote] = field(default_factory=list)
     image_href: str | None = None
     picture: PictureRef | None = None  # the lead picture to fetch, with its texts
+    # The pictures the body shows, by the address its imgs give, with their texts.
+    body_pictures: dict[str, PictureRef] = field(default_factory=dict)
     web_urls: list[str] = field(default_factory=list)  # its text/html renditions
     notes: list[str] = field(default_factory=list)
 

@@ -14,11 +14,17 @@ address and no rendition is. Its texts are its own fields, in every ninjs genera
   (a wire item's rights cover its pictures).
 A picture the provider withheld or canceled is not fetched. Nothing here refuses the story:
 a picture field that cannot be read only leaves the story without its picture.
+
+A picture in the body (`body_html`'s `<img>`) has its img's alt and title and its figure's
+caption; when a picture association names the same file (a rendition's href, or its uri),
+that association's texts fill what the body leaves out and its credit is the picture's, else
+the credit is the story's copyright holder or notice, as for a lead picture naming no one.
 """
 
 from dataclasses import replace
 from typing import Any
 
+from articles.ingest import body_pictures as body
 from articles.ingest.ninjs_document import Document
 from articles.ingest.pictures import PictureRef, first_text, picture_ref, plain, web_address
 from images.models import Image
@@ -40,6 +46,41 @@ def lead_picture(doc: Document) -> PictureRef | None:
             return replace(ref, problem=f"the provider marked it {status}")
         return ref
     return None
+
+
+def body_pictures(doc: Document, html: str) -> dict[str, PictureRef]:
+    """The pictures the story's body shows, by the address its imgs give, with their texts."""
+    found = {}
+    associations = _pictures(doc)
+    for picture in body.found_in(html):
+        url = web_address(picture.src) or picture.src
+        item = next((item for item in associations if url in _files(item)), None)
+        known = _described(doc, item or {}, url)
+        found[picture.src] = picture_ref(
+            url,
+            alt=[picture.alt, known.alt_text],
+            captions=[picture.caption, known.caption],
+            titles=[picture.title],
+            credit=known.credit,
+            source=known.source,
+            rights=Image.Rights.AGENCY,
+        )
+        status = plain(_field(doc, item, "pubstatus")).casefold() if item else ""
+        if status in {"withheld", "canceled", "cancelled"}:
+            found[picture.src] = replace(
+                found[picture.src], problem=f"the provider marked it {status}"
+            )
+    return found
+
+
+def _files(item: dict) -> set[str]:
+    """The addresses an association's files are at: its renditions' and its uri."""
+    renditions = item.get("renditions")
+    if isinstance(renditions, dict):  # 1.x
+        renditions = list(renditions.values())
+    listed = renditions if isinstance(renditions, list) else []
+    hrefs = {r.get("href") for r in listed if isinstance(r, dict)}
+    return {url for url in (*hrefs, item.get("uri")) if isinstance(url, str)}
 
 
 def _pictures(doc: Document) -> list[dict]:

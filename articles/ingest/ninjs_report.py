@@ -4,10 +4,10 @@ from collections import Counter
 
 from articles.ingest import writer
 from articles.ingest.ninjs_stories import status_label
-from articles.ingest.pictures import LeadImages
+from articles.ingest.pictures import StoryPictures
 
 
-def describe(outcome: writer.Outcome, *, dry_run: bool, pictures: LeadImages) -> str:
+def describe(outcome: writer.Outcome, *, dry_run: bool, pictures: StoryPictures) -> str:
     article, story = outcome.article, outcome.record
     byline = ", ".join(author.name for author in outcome.byline) or "(none)"
     details = [
@@ -26,6 +26,7 @@ def describe(outcome: writer.Outcome, *, dry_run: bool, pictures: LeadImages) ->
         extra.append(
             f"  image:   {story.image_href} (lead image not downloaded: add it in the admin)"
         )
+    extra += [f"  in body: {fetched}" for fetched in pictures.body_result(outcome.where)]
     status = status_label(outcome)
     return writer.describe(outcome, dry_run=dry_run, status=status, details=details, extra=extra)
 
@@ -38,7 +39,7 @@ def summary(
     bad: int,
     seconds: float,
     dry_run: bool,
-    pictures: LeadImages,
+    pictures: StoryPictures,
 ):
     actions = Counter(outcome.action for outcome in outcomes)
     documents = writer.counted(len(outcomes), "document")

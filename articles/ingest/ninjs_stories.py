@@ -23,7 +23,7 @@ from django.utils.text import slugify
 from articles.ingest import ninjs, wiretext, writer
 from articles.ingest.files import read_input, shown_name
 from articles.ingest.ninjs_document import NinjsError, NinjsStory
-from articles.ingest.pictures import LeadImages
+from articles.ingest.pictures import StoryPictures
 from articles.models import Article, Correction, Section
 from articles.outputs.links import absolute_url
 
@@ -103,7 +103,7 @@ class NinjsImport:
         fallback_section: Section | None,
         live_at: datetime | None,
         update_own=False,
-        pictures: LeadImages | None = None,
+        pictures: StoryPictures | None = None,
     ):
         self.fallback_section = fallback_section
         self.live_at = live_at  # --publish
@@ -126,9 +126,11 @@ class NinjsImport:
             )
         section, matched = self.section_for(story)
         found = values(story, article, is_new, section)
-        image = self.pictures.image_for(where, story.picture) if self.pictures else None
-        if image is not None:  # a picture that could not be fetched leaves the story's own
-            found["lead_image_id"] = image.pk
+        if self.pictures is not None:
+            image = self.pictures.image_for(where, story.picture)
+            if image is not None:  # a picture that could not be fetched leaves the story's own
+                found["lead_image_id"] = image.pk
+            found["body"] = self.pictures.body_for(where, story.body, story.body_pictures)
         if article.source_uri and article.source_uri != source_uri(story):
             found["source_uri"] = source_uri(story)  # a bare uri stored before: named now
         fields = writer.set_fields(article, found)

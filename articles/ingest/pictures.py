@@ -1,5 +1,6 @@
-"""Lead images an import fetches (`--fetch-images`): the picture a source names, the texts that
-travel with it, and its way into the library.
+"""Pictures an import fetches (`--fetch-images`): the lead picture a source names and those its
+stories' bodies show (body_pictures.py), the texts that travel with them, and their way into
+the library.
 
 What a picture needs, and where each comes from when the source is silent:
 - alt text: the source's own alt text, else its caption (which says what the picture shows),
@@ -13,8 +14,12 @@ What a picture needs, and where each comes from when the source is silent:
 - rights: ninjs pictures come from an agency (`agency`, its copyright holder as the source);
   a WordPress site's media library is the newsroom's own archive (`staff`, the site as the
   source). The photo desk filters the library by source to review them.
+A picture in a body gets the same rules: its alt text is its img's own and its caption its
+figure's, the credit and rights those its source's lead pictures get.
 A picture already in the library (the same bytes: its SHA-256) is reused as it is, its texts
-and rights untouched; a picture that fails any check an upload must pass is not stored.
+and rights untouched; a picture that fails any check an upload must pass is not stored. A
+picture that does not come in leaves its story as it was: no lead image from it, its img in
+the body naming the address it had.
 
 Each download happens before the import's transaction, into a temporary file, so a slow
 server never holds the database; the pictures go into the library inside it, beside their
@@ -34,7 +39,7 @@ from django.core.files import File
 from django.core.files.storage import default_storage
 from django.db import IntegrityError, transaction
 
-from articles.ingest import downloads
+from articles.ingest import body_pictures, downloads
 from articles.ingest.markup import strip_markup
 from images import uploads
 from images.models import Image
@@ -44,6 +49,8 @@ CAPTION_MAX_LENGTH = Image._meta.get_field("caption").max_length
 CREDIT_MAX_LENGTH = Image._meta.get_field("credit").max_length
 SOURCE_MAX_LENGTH = Image._meta.get_field("source").max_length
 URL_MAX_LENGTH = 2000
+LEAD, BODY = "lead", "body"
+SUMMARY_TITLES = {LEAD: "Lead images", BODY: "Body images"}
 # Text that cannot be stored (NUL, lone surrogates) or is damaged (control characters).
 _UNSTORABLE = re.compile(r"[\x00-\x08\x0b\x0e-\x1f\x7f\ud800-\udfff]")
 
@@ -127,8 +134,10 @@ class _Fetched:
     upload: uploads.Upload
 
 
-class LeadImages:
-    """One run's lead images: `fetch_all` before the import's transaction, `image_for` inside.
+class StoryPictures:
+    """One run's pictures: each story's lead image and the pictures its body shows
+    (body_pictures.py). `fetch_all` before the import's transaction; `image_for` and
+    `body_for` inside. An address is downloaded once, whichever stories (lead or body) name it.
 
     `where` names a story as the import's messages do ("story.json: document 2").
     """
@@ -139,11 +148,13 @@ class LeadImages:
         self.prefix = prefix
         self.stderr = stderr
         self.downloads: dict[str, _Fetched | str] = {}  # url -> the file, or why it failed
-        self.results: dict[str, str] = {}  # where -> what became of its picture
-        self.counts: Counter = Counter()  # added, reused, failed, would fetch
+        self.results: dict[str, str] = {}  # where -> what became of its lead image
+        self.body_results: dict[str, list[str]] = {}  # where -> what became of its body's
+        # added, reused, failed, would fetch: for lead images, and for pictures in bodies
+        self.counts: dict[str, Counter] = {LEAD: Counter(), BODY: Counter()}
         self.stored: list[str] = []  # files saved this run (deleted if the run rolls back)
 
-    def __enter__(self) -> "LeadImages":
+    def __enter__(self) -> "StoryPictures":
         return self
 
     def __exit__(self, exc_type, exc, tb) -> None:
@@ -152,49 +163,75 @@ class LeadImages:
             self.discard()
         self.close()
 
-    def fetch_all(self, stories: Iterable[tuple[str, PictureRef | None]], *, bar) -> None:
+    def fetch_all(self, stories: Iterable[tuple[str, PictureRef | None, Iterable]], *, bar):
+        """Download each story's `(where, lead picture, body pictures)`."""
         with bar:
-            for where, ref in stories:
-                if ref is not None:
-                    self.fetch(where, ref)
+            for where, lead, body in stories:
+                if lead is not None:
+                    self.fetch(where, lead)
+                for ref in body:
+                    self.fetch(where, ref, kind=BODY)
                 bar.advance()
 
-    def fetch(self, where: str, ref: PictureRef) -> None:
+    def fetch(self, where: str, ref: PictureRef, *, kind: str = LEAD) -> None:
         if ref.problem:
-            self.fail(where, ref, ref.problem)
+            self.fail(where, ref, ref.problem, kind=kind)
         elif self.dry_run:
-            self.results[where] = f"{ref.url} (would be fetched; a dry run downloads nothing)"
-            self.counts["would fetch"] += 1
+            text = f"{ref.url} (would be fetched; a dry run downloads nothing)"
+            self.note(kind, where, "would fetch", text)
         else:
             if ref.url not in self.downloads:
                 self.downloads[ref.url] = download(ref.url)
             found = self.downloads[ref.url]
             if isinstance(found, str):
-                self.fail(where, ref, found)
+                self.fail(where, ref, found, kind=kind)
 
-    def fail(self, where: str, ref: PictureRef, reason: str) -> None:
+    def fail(self, where: str, ref: PictureRef, reason: str, *, kind: str = LEAD) -> None:
         reason = reason.rstrip(".")
-        self.results[where] = f"{ref.url} (not imported: {reason})"
-        self.counts["failed"] += 1
-        self.stderr.write(
-            f"{self.prefix}{where}: picture {ref.url} not imported: {reason}; "
-            "the story is imported all the same"
-        )
+        self.note(kind, where, "failed", f"{ref.url} (not imported: {reason})")
+        if kind == LEAD:
+            what, kept = "picture", "the story is imported all the same"
+        else:
+            what, kept = "body picture", "the story is imported with its img as it was"
+        self.stderr.write(f"{self.prefix}{where}: {what} {ref.url} not imported: {reason}; {kept}")
+
+    def note(self, kind: str, where: str, count: str, text: str) -> None:
+        self.counts[kind][count] += 1
+        if kind == LEAD:
+            self.results[where] = text
+        else:
+            self.body_results.setdefault(where, []).append(text)
 
     def image_for(self, where: str, ref: PictureRef | None) -> Image | None:
         """The library's picture for the story's `ref`, added now when new; None when there is
         none to give (not asked for, not fetched, refused)."""
-        found = self.downloads.get(ref.url) if ref is not None and self.enabled else None
+        return self.library_image(where, ref, kind=LEAD)
+
+    def body_for(self, where: str, html: str, refs: dict[str, PictureRef]) -> str:
+        """The story's body with each img whose picture came in naming the library's picture
+        (its original's address, as images/body.py reads it); every other img as it was.
+        `refs` are the body's pictures by the address its imgs give."""
+        addresses = {}
+        for src, ref in refs.items():
+            image = self.library_image(where, ref, kind=BODY)
+            if image is not None:
+                addresses[src] = image.file.url
+        return body_pictures.rewrite(html, addresses) if addresses else html
+
+    def library_image(self, where: str, ref: PictureRef | None, *, kind: str) -> Image | None:
+        if ref is None or ref.problem or not self.enabled:
+            return None
+        found = self.downloads.get(ref.url)
         if not isinstance(found, _Fetched):
             return None
         image = Image.objects.filter(sha256=found.upload.sha256).first()
         if image is not None:
-            self.counts["reused"] += 1
-            self.results[where] = f"{ref.url} (already in the library: picture {image.pk})"
+            self.note(
+                kind, where, "reused", f"{ref.url} (already in the library: picture {image.pk})"
+            )
             return image
         image = self.add(ref, found)
-        self.counts["added"] += 1
-        self.results[where] = f"{ref.url} (added to the library: picture {image.pk})"
+        self.note(kind, where, "added", f"{ref.url} (added to the library: picture {image.pk})")
         return image
 
     def add(self, ref: PictureRef, found: _Fetched) -> Image:
@@ -225,21 +262,28 @@ class LeadImages:
     def result(self, where: str) -> str | None:
         return self.results.get(where)
 
+    def body_result(self, where: str) -> list[str]:
+        return self.body_results.get(where, [])
+
     def summary(self) -> str:
-        """`Lead images: 2 added to the library, 1 already there, 1 not imported (…)`."""
-        counts = self.counts
-        if not self.enabled or not counts:
+        """`Lead images: 2 added to the library, 1 already in it, 1 not imported (…)`, and a
+        line `Body images: …` of the same."""
+        if not self.enabled:
             return ""
-        parts = []
-        if counts["would fetch"]:
-            parts.append(f"{counts['would fetch']} would be fetched")
-        if counts["added"]:
-            parts.append(f"{counts['added']} added to the library")
-        if counts["reused"]:
-            parts.append(f"{counts['reused']} already in it")
-        if counts["failed"]:
-            parts.append(f"{counts['failed']} not imported (listed on stderr)")
-        return f"Lead images: {', '.join(parts)}"
+        lines = []
+        for kind, counts in self.counts.items():
+            parts = []
+            if counts["would fetch"]:
+                parts.append(f"{counts['would fetch']} would be fetched")
+            if counts["added"]:
+                parts.append(f"{counts['added']} added to the library")
+            if counts["reused"]:
+                parts.append(f"{counts['reused']} already in it")
+            if counts["failed"]:
+                parts.append(f"{counts['failed']} not imported (listed on stderr)")
+            if parts:
+                lines.append(f"{SUMMARY_TITLES[kind]}: {', '.join(parts)}")
+        return "\n".join(lines)
 
     def discard(self) -> None:
         """Delete the files this run stored: the run was rolled back, their rows with it."""

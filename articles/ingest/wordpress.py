@@ -74,6 +74,8 @@ class WxrPost:
     shortcodes: Counter = field(default_factory=Counter)  # name -> occurrences
     not_carried: Counter = field(default_factory=Counter)  # comments, featured images
     picture: PictureRef | None = None  # the featured image, for --fetch-images
+    # The pictures the body shows, by the address its imgs give, for --fetch-images.
+    body_pictures: dict[str, PictureRef] = field(default_factory=dict)
     notes: list[str] = field(default_factory=list)
 
 
@@ -98,6 +100,7 @@ class _Site:
     tz: tzinfo
     name: str = ""  # the site's title: its pictures' credit
     media: dict[str, Element] = field(default_factory=dict)  # attachment items by post id
+    files: dict[str, Element] = field(default_factory=dict)  # attachment items by file
 
 
 def read_export(data: bytes, *, source: str, tz: tzinfo) -> WxrExport:
@@ -164,7 +167,8 @@ def _site(channel: Element, source: str, tz: tzinfo, items: list[Element]) -> _S
     url = (fields_of(channel).get("wp:base_blog_url") or channel.findtext("link") or "").strip()
     name = wordpress_media.site_name(channel.findtext("title") or "", url)
     media = wordpress_media.attachments(items)
-    return _Site(source, url, authors, categories, parents, tz, name, media)
+    files = wordpress_media.attachment_files(media)
+    return _Site(source, url, authors, categories, parents, tz, name, media, files)
 
 
 def _read_post(item: Element, fields, site: _Site, *, number: int, keys: set[str]) -> WxrPost:
@@ -206,6 +210,7 @@ def _read_post(item: Element, fields, site: _Site, *, number: int, keys: set[str
         shortcodes=shortcodes,
         not_carried=_not_carried(item),
         picture=wordpress_media.featured_picture(item, site.media, site.name),
+        body_pictures=wordpress_media.body_pictures(body, site.files, site.name, site.url),
         notes=notes,
     )
 

@@ -48,6 +48,9 @@ def describe(outcome: writer.Outcome, *, dry_run: bool, pictures=None) -> str:
     fetched = pictures.result(f"{post.source}: {post.label}") if pictures else None
     if fetched:
         lines.append(f"{'':13}picture: {fetched}")
+    if pictures:
+        shown = pictures.body_result(f"{post.source}: {post.label}")
+        lines += [f"{'':13}in body: {fetched}" for fetched in shown]
     lines += [f"{'':13}note: {note}" for note in [*post.notes, *outcome.notes]]
     return "\n".join(lines)
 

@@ -30,7 +30,7 @@ from taggit.models import Tag
 
 from articles.ingest import wordpress, writer
 from articles.ingest.files import read_input
-from articles.ingest.pictures import LeadImages
+from articles.ingest.pictures import StoryPictures
 from articles.models import Article, ArticleRedirect, Section
 
 COMMAND = "import_wordpress"
@@ -61,7 +61,7 @@ class WordPressImport:
         *,
         default_section: Section | None,
         update_own: bool = False,
-        pictures: LeadImages | None = None,
+        pictures: StoryPictures | None = None,
     ):
         self.default_section = default_section
         self.update_own = update_own
@@ -83,10 +83,12 @@ class WordPressImport:
             "section_id": section.pk,
             "featured": post.featured,
         }
-        image = self.pictures.image_for(post_key(post), post.picture) if self.pictures else None
-        if image is not None:  # a picture that could not be fetched leaves the story's own
-            values["lead_image_id"] = image.pk
-            post.not_carried.pop("featured image", None)
+        if self.pictures is not None:
+            image = self.pictures.image_for(post_key(post), post.picture)
+            if image is not None:  # a picture that could not be fetched leaves the story's own
+                values["lead_image_id"] = image.pk
+                post.not_carried.pop("featured image", None)
+            values["body"] = self.pictures.body_for(post_key(post), post.body, post.body_pictures)
         fields = writer.set_fields(article, values)
         byline = [self.authors.get(post.author_name)] if post.author_name else []
         state, live_at, notes = post.status, post.date, []

@@ -74,15 +74,18 @@ def add_update_own_argument(parser, *, matched: str) -> None:
 
 def add_fetch_images_argument(parser, *, names: str) -> None:
     """`--fetch-images`: download the lead picture each story's source names (`names` says
-    which) into the picture library (articles/ingest/pictures.py)."""
+    which) and the pictures its body shows into the picture library
+    (articles/ingest/pictures.py)."""
     parser.add_argument(
         "--fetch-images",
         action="store_true",
-        help=f"Download {names} into the picture library (http and https only, public "
-        "addresses only, IMAGE_FETCH_TIMEOUT seconds and IMAGE_MAX_UPLOAD_MB each, checked as "
-        "an upload is) and make it the story's lead image; a picture already in the library "
-        "is reused. A picture that fails gets a line on stderr and the story is imported "
-        "without it. A dry run downloads nothing.",
+        help=f"Download {names} and the pictures each body shows into the picture library "
+        "(http and https only, public addresses only, IMAGE_FETCH_TIMEOUT seconds and "
+        "IMAGE_MAX_UPLOAD_MB each, checked as an upload is): the first becomes the story's "
+        "lead image, and each body picture's <img> names the library's picture; a picture "
+        "already in the library is reused. A picture that fails (or lacks its alt text, "
+        "caption or credit) gets a line on stderr and the story is imported without it, its "
+        "body's <img> as it was. A dry run downloads nothing.",
     )
 
 

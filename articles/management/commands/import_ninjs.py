@@ -17,7 +17,7 @@ from articles.ingest.ninjs_stories import (
     claimed,
     read_documents,
 )
-from articles.ingest.pictures import LeadImages
+from articles.ingest.pictures import StoryPictures
 from articles.ingest.progress import ProgressBar
 
 
@@ -91,12 +91,12 @@ class Command(BaseCommand):
             prefix=PREFIX,
             stderr=self.stderr,
         )
-        pictures = LeadImages(
+        pictures = StoryPictures(
             enabled=fetch_images, dry_run=dry_run, prefix=PREFIX, stderr=self.stderr
         )
         if fetch_images:  # before the transaction: a slow server holds no database
             pictures.fetch_all(
-                ((where, story.picture) for where, story in stories),
+                ((where, story.picture, story.body_pictures.values()) for where, story in stories),
                 bar=self.bar(len(stories), "Fetching pictures", verbosity),
             )
         importer = NinjsImport(

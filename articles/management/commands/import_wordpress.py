@@ -9,7 +9,7 @@ from collections import Counter
 from django.core.management.base import BaseCommand
 
 from articles.ingest import writer
-from articles.ingest.pictures import LeadImages
+from articles.ingest.pictures import StoryPictures
 from articles.ingest.progress import ProgressBar
 from articles.ingest.wordpress_report import describe, summary
 from articles.ingest.wordpress_stories import (
@@ -56,15 +56,15 @@ class Command(BaseCommand):
             items="files (and posts)",
         )
 
-    def fetch(self, posts, fetch_images: bool, dry_run: bool, verbosity: int) -> LeadImages:
+    def fetch(self, posts, fetch_images: bool, dry_run: bool, verbosity: int) -> StoryPictures:
         """The posts' featured pictures, downloaded before the import's transaction opens (a
         slow server holds no database)."""
-        pictures = LeadImages(
+        pictures = StoryPictures(
             enabled=fetch_images, dry_run=dry_run, prefix=PREFIX, stderr=self.stderr
         )
         if fetch_images:
             pictures.fetch_all(
-                ((post_key(post), post.picture) for post in posts),
+                ((post_key(post), post.picture, post.body_pictures.values()) for post in posts),
                 bar=ProgressBar(
                     len(posts), stream=self.stderr, verbosity=verbosity, label="Fetching pictures"
                 ),

@@ -48,6 +48,8 @@ INSTALLED_APPS = [
     "caching",
     # The picture library (images/): originals, renditions, rights.
     "images",
+    # Fronts (fronts/): the home page and section pages as editors arrange them.
+    "fronts",
     # Background work (rendering pictures) through django-tasks, the backport of Django 6's
     # django.tasks; django_tasks_db is its database queue, run by `manage.py db_worker`.
     "django_tasks",

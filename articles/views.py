@@ -26,6 +26,11 @@ RAIL_COUNT = 4
 
 @require_safe
 def front_page(request):
+    from fronts.views import arranged
+
+    if (page := arranged(request)) is not None:
+        return page
+    # Not arranged yet: the featured story leads, then the newest, then a rail per section.
     # The sections and bylines of every story on the page come at the end, for all at once.
     live = Article.objects.published().card_columns()
     # The newest featured story leads; without one, the newest story. Two index lookups: one

@@ -158,6 +158,13 @@ class Collection(models.Model):
         return self.title
 
 
+class SlotQuerySet(models.QuerySet):
+    def next_expiry(self, at=None):
+        """When the next pin stops counting (None if none will)."""
+        upcoming = self.filter(expires_at__gt=at or timezone.now()).order_by("expires_at")
+        return upcoming.values_list("expires_at", flat=True).first()
+
+
 class Slot(models.Model):
     collection = models.ForeignKey(Collection, on_delete=models.CASCADE, related_name="slots")
     article = models.ForeignKey(
@@ -174,6 +181,8 @@ class Slot(models.Model):
         help_text=_("On this front only; the story's own headline is unchanged."),
     )
     dek = models.TextField(_("front dek"), blank=True)
+
+    objects = SlotQuerySet.as_manager()
 
     class Meta:
         verbose_name = _("slot")

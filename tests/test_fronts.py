@@ -15,6 +15,7 @@ from articles.models import Article
 from fronts.models import Collection, Front, Slot
 from fronts.resolve import resolve
 from tests.factories import ArticleFactory, SectionFactory
+from tests.markup import read_tree
 
 pytestmark = pytest.mark.django_db
 
@@ -38,9 +39,8 @@ def front(*collections: dict, slug="home") -> Front:
     made = Front.objects.create(name=slug.title(), slug=slug)
     for position, fields in enumerate(collections):
         pins = fields.pop("pins", [])
-        collection = Collection.objects.create(
-            front=made, title=f"Collection {position}", position=position, **fields
-        )
+        fields.setdefault("title", f"Collection {position}")
+        collection = Collection.objects.create(front=made, position=position, **fields)
         for place, pin in enumerate(pins):
             article, options = pin if isinstance(pin, tuple) else (pin, {})
             Slot.objects.create(collection=collection, article=article, position=place, **options)
@@ -204,3 +204,54 @@ def test_editors_arrange_fronts_and_reporters_only_see_them():
 
     assert {"change_front", "add_slot", "change_collection"} <= set(editor)
     assert "change_front" not in reporter and "view_front" in reporter
+
+
+def test_the_home_page_shows_the_arranged_front_with_its_own_words(client):
+    pinned = story(30, headline="Council passes the budget")
+    newest = story(1, headline="Storm closes schools")
+    front(
+        {
+            "title": "Top stories",
+            "style": "lead",
+            "max_stories": 1,
+            "pins": [(pinned, {"headline": "Budget: yes"})],
+        },
+        {"title": "More news", "style": "grid", "max_stories": 4},
+        {"title": "Opinion", "style": "rail", "max_stories": 4, "backfill_kind": "opinion"},
+    )
+
+    page = read_tree(client.get("/").content.decode())
+
+    sections = page.select("section", "front-collection")
+    assert [s.select_one("h2").text() for s in sections] == ["Top stories", "More news"]
+    assert sections[0].select_one("h3").text() == "Budget: yes"
+    assert [h.text() for h in sections[1].select("h3")] == [newest.headline]
+    assert all(s["aria-labelledby"] == s.select_one("h2")["id"] for s in sections)
+
+
+def test_a_front_with_nothing_to_show_leaves_the_home_page_as_it_was(client):
+    story(1, headline="Storm closes schools")
+    front({"title": "Opinion", "max_stories": 4, "backfill_kind": "opinion"})
+
+    page = client.get("/").content.decode()
+
+    assert "Storm closes schools" in page
+    assert "front-collection" not in page
+
+
+def test_a_change_to_the_layout_shows_on_the_next_request_through_the_page_cache(
+    client, settings, commits
+):
+    settings.PAGE_CACHE = True
+    story(1, headline="First story")
+    second = story(2, headline="Second story")
+    with commits():
+        layout = front({"title": "Top", "style": "list", "max_stories": 1})
+    assert "First story" in client.get("/").content.decode()
+    assert "Age" in client.get("/")  # from the page cache
+
+    with commits():
+        Slot.objects.create(collection=layout.collections.get(), article=second)
+
+    page = client.get("/").content.decode()
+    assert "Second story" in page and "First story" not in page

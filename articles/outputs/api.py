@@ -1,4 +1,4 @@
-"""The read-only JSON API (`/api/v1/`): live stories, their sections and tags, and ninjs.
+"""The read-only JSON API (`/api/v1/`): live stories, their sections, tags and fronts, and ninjs.
 
 Every story queryset here starts from `Article.objects.published()`. Each endpoint runs a fixed
 number of queries whatever the page size, and answers conditional GETs (ETag, Last-Modified)
@@ -11,14 +11,14 @@ from typing import Any
 from uuid import UUID
 
 from django.conf import settings
-from django.db.models import Count, Prefetch, Q, QuerySet
+from django.db.models import Count, Prefetch, Q, QuerySet, prefetch_related_objects
 from django.http import HttpRequest, HttpResponse, JsonResponse
 from django.middleware.http import ConditionalGetMiddleware
 from django.shortcuts import get_object_or_404
 from django.utils.decorators import decorator_from_middleware
 from django.utils.http import http_date
 from django.views.decorators.csrf import csrf_exempt
-from ninja import NinjaAPI, Query
+from ninja import NinjaAPI, Path, Query
 from ninja.decorators import decorate_view
 from ninja.errors import HttpError
 from taggit.models import Tag
@@ -29,6 +29,8 @@ from articles.outputs.api_schemas import (
     ArticleDetail,
     ArticleFilters,
     ArticlePage,
+    FrontAddress,
+    FrontOut,
     Message,
     NinjsOptions,
     Paging,
@@ -37,6 +39,9 @@ from articles.outputs.api_schemas import (
     ValidationErrors,
 )
 from articles.outputs.links import absolute_url
+from caching import keys
+from fronts.models import Front
+from fronts.resolve import resolve
 
 api = NinjaAPI(
     title=f"{settings.SITE_NAME} API",
@@ -207,6 +212,61 @@ def list_tags(request, paging: Query[Paging]):
         .order_by("name", "pk")
     )
     return paginate(request, tags, paging)
+
+
+@api.get(
+    "/fronts/{slug}/",
+    response={200: FrontOut, 304: None, 404: Message, 422: ValidationErrors},
+    url_name="front",
+    summary="Get a front's stories",
+    tags=["fronts"],
+)
+@conditional_get
+def get_front(request, address: Path[FrontAddress]):
+    """A front as readers see it now (the scheduled layout that has taken it over, if one
+    has): its collections in order, each with its stories in order, each story once."""
+    layout = Front.objects.select_related("section", "replaces__section").layout_for(address.slug)
+    if layout is None:
+        raise HttpError(404, "No such front.")
+    front = layout.replaces or layout
+    shown = resolve(layout)
+    stories = [item.article for collection in shown for item in collection.items]
+    # Only the story's own columns come with resolve(); what the summary adds, for all at once.
+    prefetch_related_objects(
+        stories,
+        "section",
+        Prefetch("bylines", queryset=Byline.objects.select_related("author")),
+        "tags",
+    )
+    for collection in shown:
+        for item in collection.items:  # a story is on a front once: one item per article
+            item.article.front_headline = item.headline
+            item.article.front_dek = item.dek
+            item.article.pinned = item.pinned
+    # Any story published may backfill a collection (the list of all stories); a change to
+    # the front or the layout showing purges their keys (fronts/changes.py). No Last-Modified:
+    # a pin's expiry changes the front with nothing modified, so only the ETag tells.
+    keys.add(
+        request,
+        keys.ALL_LISTS,
+        *{keys.of(front), keys.of(layout)},
+        *(keys.of(story) for story in stories),
+    )
+    return {
+        "name": front.name,
+        "slug": front.slug,
+        "section": front.section.slug if front.section_id else None,
+        "layout": layout if layout.replaces_id else None,
+        "collections": [
+            {
+                "title": collection.collection.title,
+                "style": collection.collection.style,
+                "position": collection.collection.position,
+                "stories": collection.articles,
+            }
+            for collection in shown
+        ],
+    }
 
 
 # The API's own 404, in JSON, for the addresses under it that it does not have (Django would

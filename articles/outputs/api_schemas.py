@@ -16,6 +16,7 @@ from pydantic import field_validator
 
 from articles.models import Article, Correction
 from articles.outputs.links import absolute_url
+from fronts.models import Collection
 from images import body as body_pictures
 from images import delivery
 
@@ -185,6 +186,57 @@ class ArticleDetail(ArticleSummary):
     @staticmethod
     def resolve_corrections(article) -> list:
         return list(article.corrections.all())
+
+
+class FrontStory(ArticleSummary):
+    front_headline: str = Field(
+        description="The headline the front shows: the one editors gave it for this front, "
+        "else the story's own."
+    )
+    front_dek: str = Field(
+        description="The dek the front shows: the one editors gave it for this front, else "
+        "the story's own."
+    )
+    pinned: bool = Field(
+        description="Placed here by an editor; false: filled in from the newest live stories."
+    )
+
+
+class CollectionOut(Schema):
+    title: str
+    style: Literal[tuple(Collection.Style.values)]  # type: ignore[valid-type]
+    position: int = Field(description="Order on the front; lower comes first.")
+    stories: list[FrontStory] = Field(description="In the order the front shows them.")
+
+
+class FrontAddress(Schema):
+    slug: str = Field(
+        pattern=r"^[-a-zA-Z0-9_]+$",
+        max_length=100,
+        description="The front's slug: `home` for the front page, a section's slug for its page.",
+    )
+
+
+class ScheduledLayoutOut(Schema):
+    name: str
+    slug: str
+    starts_at: datetime
+    ends_at: datetime | None = Field(description="Null: it runs until editors end it.")
+
+
+class FrontOut(Schema):
+    name: str
+    slug: str
+    section: str | None = Field(
+        description="The slug of the section whose page this front is; null for other fronts."
+    )
+    layout: ScheduledLayoutOut | None = Field(
+        description="The scheduled layout that has taken over the front for its window, if "
+        "one has; null while the front's own arrangement shows."
+    )
+    collections: list[CollectionOut] = Field(
+        description="In order; each story appears once on the whole front."
+    )
 
 
 class Page(Schema):

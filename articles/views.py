@@ -253,10 +253,22 @@ class SectionView(StoryListView):
         return found[0]
 
     def filter_stories(self, stories):
-        return stories.in_section(self.owner)
+        from fronts.views import section_collections
+
+        # The section's front, as its editors arranged it, heads the page; the list below
+        # leaves out what it shows (on every page, so the pages do not shift).
+        self.front_collections = section_collections(self.request, self.owner)
+        shown = [story.pk for shown in self.front_collections for story in shown.articles]
+        stories = stories.in_section(self.owner)
+        return stories.exclude(pk__in=shown) if shown else stories
 
     def get_context_data(self, **kwargs):
-        return super().get_context_data(current_section_slug=self.owner.slug, **kwargs)
+        first_page = self.request.GET.get("page", "1") in ("", "1")
+        return super().get_context_data(
+            current_section_slug=self.owner.slug,
+            front_collections_shown=self.front_collections if first_page else [],
+            **kwargs,
+        )
 
 
 class TagView(StoryListView):

@@ -10,6 +10,7 @@ are horizons of the page cache (fronts/apps.py).
 from django.db.models.signals import post_delete, post_save
 from django.dispatch import receiver
 
+from articles.models import Section
 from caching import keys, purges
 from fronts.models import Collection, Front, Slot
 
@@ -41,3 +42,10 @@ def slot_saved(sender, instance, raw=False, **kwargs):
         return
     front = Collection.objects.filter(pk=instance.collection_id).values_list("front_id", flat=True)
     front_changed(*front)
+
+
+@receiver(post_save, sender=Section)
+def section_made(sender, instance, created, raw=False, **kwargs):
+    """Each section has its front, empty (its page lists its stories) until arranged."""
+    if created and not raw:
+        Front.objects.for_section(instance)

@@ -9,7 +9,7 @@ expiry, a pinned story's publish time and a scheduled layout's start and end nee
 from django.core.exceptions import ValidationError
 from django.core.validators import MaxValueValidator, MinValueValidator
 from django.db import models
-from django.db.models import F, Q
+from django.db.models import Exists, F, OuterRef, Q
 from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 
@@ -19,19 +19,34 @@ HOME = "home"
 
 
 class FrontQuerySet(models.QuerySet):
-    def layout_for(self, slug: str, at=None):
-        """The front readers get at `slug` now: a scheduled layout that replaces it and whose
-        window holds `at`, else the front itself (None if there is none)."""
+    def layout_for(self, slug: str | None = None, at=None, *, section=None):
+        """The front readers get at `slug` (or the front of `section`) now: a scheduled
+        layout that replaces it and whose window holds `at`, else the front itself (None if
+        there is none). One query."""
         at = at or timezone.now()
+        own = {"slug": slug} if section is None else {"section": section}
+        replaced = {f"replaces__{name}": value for name, value in own.items()}
         fronts = list(
             self.filter(
-                Q(slug=slug, replaces__isnull=True)
-                | Q(replaces__slug=slug, starts_at__lte=at)
-                & (Q(ends_at__isnull=True) | Q(ends_at__gt=at))
-            ).order_by(F("replaces").asc(nulls_first=True), "-starts_at", "-pk")
+                Q(**own, replaces__isnull=True)
+                | Q(**replaced, starts_at__lte=at) & (Q(ends_at__isnull=True) | Q(ends_at__gt=at))
+            )
+            # An empty front (a section's, not yet arranged) costs its page no more queries.
+            .annotate(arranged=Exists(Collection.objects.filter(front=OuterRef("pk"))))
+            .order_by(F("replaces").asc(nulls_first=True), "-starts_at", "-pk")
         )
         scheduled = [front for front in fronts if front.replaces_id]
         return scheduled[0] if scheduled else (fronts[0] if fronts else None)
+
+    def for_section(self, section):
+        """The front of `section`, made (empty) if it has none: named and addressed like it,
+        or `<slug>-section` when another front has its slug."""
+        front = self.filter(section=section, replaces__isnull=True).first()
+        if front is None:
+            taken = self.filter(slug=section.slug).exists()
+            slug = f"{section.slug}-section" if taken else section.slug
+            front = self.create(name=section.name, slug=slug[:100], section=section)
+        return front
 
     def next_change(self, at=None):
         """When a scheduled layout next starts or ends (None if none will)."""

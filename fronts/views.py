@@ -14,7 +14,7 @@ def arranged(request, slug: str = HOME):
     from articles.views import attach_sections
 
     layout = Front.objects.layout_for(slug)
-    if layout is None:
+    if layout is None or not layout.arranged:
         return None
     shown = [collection for collection in resolve(layout) if collection.items]
     if not shown:
@@ -30,3 +30,25 @@ def arranged(request, slug: str = HOME):
         *(keys.of(story) for story in stories),
     )
     return render(request, "fronts/front.html", {"front": layout, "collections": shown})
+
+
+def section_collections(request, section) -> list:
+    """The collections of `section`'s front with stories to show (none if not arranged),
+    their stories' sections and bylines attached, the page tagged with the front."""
+    from articles.views import attach_sections
+
+    layout = Front.objects.layout_for(section=section)
+    if layout is None or not layout.arranged:
+        return []
+    shown = [collection for collection in resolve(layout) if collection.items]
+    stories = [item.article for collection in shown for item in collection.items]
+    if stories:
+        attach_sections(request, stories)
+        Article.objects.attach_byline_authors(stories)
+    keys.add(
+        request,
+        keys.named(Front, layout.pk),
+        keys.named(Front, layout.replaces_id) if layout.replaces_id else "",
+        *(keys.of(story) for story in stories),
+    )
+    return shown

@@ -33,7 +33,12 @@ def story(minutes_ago: int, **fields) -> Article:
 
 
 def front(*collections: dict, slug="home", **fields) -> Front:
-    made = Front.objects.create(name=fields.pop("name", slug.title()), slug=slug, **fields)
+    if "section" in fields:  # a section's front is made with the section
+        made = Front.objects.get(section=fields.pop("section"))
+        Front.objects.filter(pk=made.pk).update(slug=slug, **fields)
+        made.refresh_from_db()
+    else:
+        made = Front.objects.create(name=fields.pop("name", slug.title()), slug=slug, **fields)
     for position, options in enumerate(collections):
         pins = options.pop("pins", [])
         options.setdefault("title", f"Collection {position}")

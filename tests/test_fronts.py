@@ -255,3 +255,34 @@ def test_a_change_to_the_layout_shows_on_the_next_request_through_the_page_cache
 
     page = client.get("/").content.decode()
     assert "Second story" in page and "First story" not in page
+
+
+def test_a_section_page_starts_with_its_arranged_front_and_lists_the_rest(client):
+    metro = SectionFactory(slug="metro", name="Metro")
+    pinned = story(30, section=metro, headline="Subway fares rise")
+    newest = story(1, section=metro, headline="Bridge reopens")
+    older = story(50, section=metro, headline="Park gets new trees")
+    elsewhere = story(2, headline="Elsewhere")
+    section_front = Front.objects.get(section=metro)  # made with the section
+    top = Collection.objects.create(front=section_front, title="Top in Metro", max_stories=2)
+    Slot.objects.create(collection=top, article=pinned)
+
+    page = read_tree(client.get("/section/metro/").content.decode())
+
+    collection = page.select_one("section", "front-collection")
+    assert [h.text() for h in collection.select("h3")] == [pinned.headline, newest.headline]
+    listed = [h.text() for h in page.select_one("ol", "story-list").select("h3")]
+    assert listed == [older.headline]  # what the front shows is not listed again
+    assert elsewhere.headline not in page.text()
+    assert page.select("h1")[0].text() == "Metro"
+
+
+def test_each_new_section_gets_its_front_at_its_slug_or_beside_a_taken_one():
+    Front.objects.create(name="Home", slug="home")
+
+    metro = SectionFactory(slug="metro", name="Metro")
+    home = SectionFactory(slug="home", name="Home and garden")
+
+    assert Front.objects.get(section=metro).slug == "metro"
+    assert Front.objects.get(section=home).slug == "home-section"
+    assert not Front.objects.get(section=metro).collections.exists()  # empty until arranged

@@ -229,17 +229,18 @@ def test_front_page_query_count_is_constant(
     SectionFactory(name="World", slug="world")
     for _ in range(stories):
         make_story(tags, authors)
-    # No featured story: the featured lookup comes back empty, then the newest leads. Then
-    # the latest, the sections (rails and navigation), the rails, every card's bylines.
-    with django_assert_num_queries(6):
+    # Whether editors arranged the home front (fronts/); not yet: no featured story, so the
+    # featured lookup comes back empty, then the newest leads. Then the latest, the sections
+    # (rails and navigation), the rails, every card's bylines.
+    with django_assert_num_queries(7):
         assert client.get("/").status_code == HTTPStatus.OK
 
 
 @pytest.mark.parametrize(("stories", "tags", "authors"), [(1, 1, 1), (20, 20, 4)])
 # The owner, the page (one row more than shown: no COUNT), bylines, navigation; a section is
-# found among the navigation's sections; a tag also asks how many stories it has, up to a
-# bound, to choose how to read them.
-@pytest.mark.parametrize(("url", "queries"), [("/section/new-york/", 3), ("/tag/tag-0/", 5)])
+# found among the navigation's sections, and asks whether its front is arranged (fronts/); a
+# tag also asks how many stories it has, up to a bound, to choose how to read them.
+@pytest.mark.parametrize(("url", "queries"), [("/section/new-york/", 4), ("/tag/tag-0/", 5)])
 def test_listing_query_count_is_constant(
     client, section, django_assert_num_queries, url, queries, stories, tags, authors
 ):

@@ -1,0 +1,129 @@
+"""The fronts desk's forms: what an editor may save, and the reason when not."""
+
+from django import forms
+from django.core.exceptions import ValidationError
+from django.db.models import Q
+from django.forms.models import BaseInlineFormSet
+from django.utils import timezone
+from django.utils.translation import gettext as _
+from django.utils.translation import gettext_lazy
+from taggit.models import Tag
+
+from articles.models import Article
+from fronts.models import Collection, Front, Slot
+
+
+class OrderedFormSet(BaseInlineFormSet):
+    """Rows ordered by `position`; a row whose position is left empty goes after the others."""
+
+    def add_fields(self, form, index):
+        super().add_fields(form, index)
+        form.fields["position"].required = False
+        if form.instance.pk is None:
+            form.fields["position"].initial = None
+            form.initial.pop("position", None)
+
+    def clean(self):
+        super().clean()
+        kept = [
+            form for form in self.forms if form.has_changed() and not self._should_delete_form(form)
+        ]
+        taken = [form.cleaned_data.get("position") for form in self.initial_forms]
+        taken += [form.cleaned_data.get("position") for form in kept]
+        last = max((position for position in taken if position is not None), default=-1)
+        for form in kept:
+            if form.cleaned_data.get("position") is None:
+                last += 1
+                form.cleaned_data["position"] = form.instance.position = last
+
+
+class FrontForm(forms.ModelForm):
+    class Meta:
+        model = Front
+        fields = ["name", "slug", "section", "replaces", "starts_at", "ends_at"]
+
+    def __init__(self, *args, **kwargs):
+        super().__init__(*args, **kwargs)
+        if "replaces" in self.fields:
+            # A layout replaces a front itself, never another layout (nor itself).
+            fronts = Front.objects.filter(replaces__isnull=True).exclude(pk=self.instance.pk)
+            self.fields["replaces"].queryset = fronts.order_by("name")
+
+
+class CollectionForm(forms.ModelForm):
+    # A name or a slug, turned into the slug the backfill filters by.
+    backfill_tag = forms.CharField(
+        label=gettext_lazy("Backfill from tag"),
+        max_length=100,
+        required=False,
+        help_text=gettext_lazy("A tag's name or slug, e.g. “Immigration”; empty: any tag."),
+    )
+
+    class Meta:
+        model = Collection
+        fields = [
+            "title",
+            "position",
+            "style",
+            "max_stories",
+            "backfill",
+            "backfill_section",
+            "backfill_tag",
+            "backfill_kind",
+        ]
+
+    def clean_backfill_tag(self):
+        value = self.cleaned_data["backfill_tag"].strip()
+        if not value:
+            return ""
+        tag = Tag.objects.filter(Q(slug__iexact=value) | Q(name__iexact=value)).first()
+        if tag is None:
+            raise ValidationError(
+                _(
+                    "There is no tag “%(tag)s”: the backfill would find no story. Give the "
+                    "name or slug of a tag stories carry (see Tags), or leave it empty."
+                ),
+                code="unknown_tag",
+                params={"tag": value},
+            )
+        return tag.slug
+
+
+# What a story is that cannot be pinned, by its status.
+NOT_PINNABLE = {
+    Article.Status.DRAFT: gettext_lazy("a draft"),
+    Article.Status.REVIEW: gettext_lazy("in review, not published yet"),
+    Article.Status.UNPUBLISHED: gettext_lazy("withdrawn"),
+    Article.Status.TRASHED: gettext_lazy("in the trash"),
+}
+
+
+class SlotForm(forms.ModelForm):
+    class Meta:
+        model = Slot
+        fields = ["article", "position", "expires_at", "headline", "dek"]
+        widgets = {"dek": forms.Textarea(attrs={"rows": 2, "cols": 30})}
+
+    def clean_article(self):
+        story = self.cleaned_data["article"]
+        # A pin kept from before may have gone off the site: "Now showing" says so, and the
+        # rest of the collection can still be saved.
+        if "article" in self.changed_data and story.status != Article.Status.PUBLISHED:
+            raise ValidationError(
+                _("“%(headline)s” is %(state)s: only live or scheduled stories can be pinned."),
+                code="not_pinnable",
+                params={"headline": story.headline, "state": NOT_PINNABLE[story.status]},
+            )
+        return story
+
+    def clean_expires_at(self):
+        expires_at = self.cleaned_data["expires_at"]
+        if expires_at and "expires_at" in self.changed_data and expires_at <= timezone.now():
+            raise ValidationError(
+                _(
+                    "That time has passed: the pin would never show. Leave it empty to pin "
+                    "the story until it is unpinned."
+                ),
+                code="expired",
+            )
+        return expires_at

@@ -68,21 +68,7 @@ def check(file) -> Upload:
             if found not in ACCEPTED:
                 raise ValidationError(_not_accepted(found), code="format")
             width, height = picture.size
-            pixels = width * height
-            if pixels > settings.IMAGE_MAX_PIXELS:
-                raise ValidationError(
-                    _(
-                        "The picture is %(width)s × %(height)s pixels (%(mp).0f megapixels); "
-                        "pictures may have at most %(limit).0f megapixels."
-                    )
-                    % {
-                        "width": width,
-                        "height": height,
-                        "mp": pixels / 1e6,
-                        "limit": settings.IMAGE_MAX_PIXELS / 1e6,
-                    },
-                    code="too_many_pixels",
-                )
+            _check_pixels(width, height)
             if getattr(picture, "n_frames", 1) > 1:
                 raise ValidationError(
                     _("The picture is animated; upload a still picture."), code="animated"
@@ -110,6 +96,25 @@ def check(file) -> Upload:
     if orientation in {5, 6, 7, 8}:  # turned a quarter: shown the other way round
         width, height = height, width
     return Upload(found, width, height, size, digest.hexdigest())
+
+
+def _check_pixels(width: int, height: int) -> None:
+    """Refuse a picture past the pixel limit, on the size its header declares."""
+    pixels = width * height
+    if pixels > settings.IMAGE_MAX_PIXELS:
+        raise ValidationError(
+            _(
+                "The picture is %(width)s × %(height)s pixels (%(mp).0f megapixels); "
+                "pictures may have at most %(limit).0f megapixels."
+            )
+            % {
+                "width": width,
+                "height": height,
+                "mp": pixels / 1e6,
+                "limit": settings.IMAGE_MAX_PIXELS / 1e6,
+            },
+            code="too_many_pixels",
+        )
 
 
 def _not_accepted(found: str | None) -> str:

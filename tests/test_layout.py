@@ -13,7 +13,7 @@ ROOT = Path(__file__).resolve().parents[1]
 APP = ROOT / "articles"
 SOURCES = sorted(
     path
-    for room in ("articles", "caching", "newsroom")
+    for room in ("articles", "caching", "newsroom", "images", "fronts")
     for path in (ROOT / room).rglob("*.py")
     if "migrations" not in path.parts
 )

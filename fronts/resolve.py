@@ -7,9 +7,9 @@ shows. So a story is on a front at most once, pins win over backfill, and the hi
 collection wins over the lower.
 
 The cost is a constant number of queries whatever the number of collections and slots: the
-collections, the live pins, every collection's backfill candidates in one UNION ALL (each
-part takes as many as the stories placed before it could hide, plus its own), and the
-candidates' rows.
+collections, the pins, which pinned stories are live, every collection's backfill candidates'
+ids in one UNION ALL (each part takes as many as the stories placed before it could hide,
+plus its own), and the rows of the stories shown.
 """
 
 from dataclasses import dataclass, field
@@ -48,48 +48,59 @@ def resolve(front: Front, at=None) -> list[Shown]:
         return []
     live = Article.objects.published(at)
     pins = list(
-        Slot.objects.filter(collection__in=collections, article__in=live.values("pk"))
+        Slot.objects.filter(collection__in=collections)
         .filter(Q(expires_at__isnull=True) | Q(expires_at__gt=at))
         .order_by("position", "pk")
-        .select_related("article", "article__lead_image")
-        .defer("article__body", "article__search_vector")
     )
-    pinned_by_collection: dict[int, list[Slot]] = {c.pk: [] for c in collections}
+    # Which pinned stories are live: the gate, asked of those few stories by their keys (a
+    # join or a subquery on the gate would walk every live story).
+    live_pins = set(live.filter(pk__in={s.article_id for s in pins}).values_list("pk", flat=True))
+    pinned: dict[int, list[Slot]] = {c.pk: [] for c in collections}
     placed: set[int] = set()
     for collection in collections:  # a story pinned twice counts in the higher collection
         for slot in (s for s in pins if s.collection_id == collection.pk):
-            if slot.article_id not in placed:
+            full = len(pinned[collection.pk]) >= collection.max_stories
+            if slot.article_id in live_pins and slot.article_id not in placed and not full:
                 placed.add(slot.article_id)
-                pinned_by_collection[collection.pk].append(slot)
+                pinned[collection.pk].append(slot)
     pinned_total = len(placed)
 
     wanted, before = [], 0
     for collection in collections:
-        room = collection.max_stories - len(
-            pinned_by_collection[collection.pk][: collection.max_stories]
-        )
+        room = collection.max_stories - len(pinned[collection.pk])
         if collection.backfill and room > 0:
             wanted.append((collection, room + pinned_total + before))
         before += collection.max_stories
+    backfilled: dict[int, list[int]] = {}
     candidates = _candidates(live, wanted)
+    for collection, _limit in wanted:  # the higher collection first
+        room = collection.max_stories - len(pinned[collection.pk])
+        chosen = backfilled[collection.pk] = []
+        for pk in candidates[collection.pk]:
+            if len(chosen) >= room:
+                break
+            if pk not in placed:
+                placed.add(pk)
+                chosen.append(pk)
 
+    # The rows of what is shown, and nothing else: one query.
+    rows = Article.objects.filter(pk__in=placed).card_columns().select_related("lead_image")
+    by_pk = {article.pk: article for article in rows}
     shown = []
     for collection in collections:
         items = [
             Item(
-                slot.article,
-                slot.headline or slot.article.headline,
-                slot.dek or slot.article.dek,
+                by_pk[slot.article_id],
+                slot.headline or by_pk[slot.article_id].headline,
+                slot.dek or by_pk[slot.article_id].dek,
                 pinned=True,
             )
-            for slot in pinned_by_collection[collection.pk][: collection.max_stories]
+            for slot in pinned[collection.pk]
         ]
-        for article in candidates.get(collection.pk, []):
-            if len(items) >= collection.max_stories:
-                break
-            if article.pk not in placed:
-                placed.add(article.pk)
-                items.append(Item(article, article.headline, article.dek, pinned=False))
+        items += [
+            Item(by_pk[pk], by_pk[pk].headline, by_pk[pk].dek, pinned=False)
+            for pk in backfilled.get(collection.pk, [])
+        ]
         shown.append(Shown(collection, items))
     return shown
 
@@ -106,9 +117,9 @@ def backfill_of(collection: Collection, live):
     return stories.order_by("-publish_at", "-pk")
 
 
-def _candidates(live, wanted) -> dict[int, list[Article]]:
-    """Each collection's newest `limit` backfill stories, in one query for the ids and one
-    for the rows."""
+def _candidates(live, wanted) -> dict[int, list[int]]:
+    """The ids of each collection's newest `limit` backfill stories, newest first: one
+    UNION ALL query, each part with its own ORDER BY and LIMIT."""
     if not wanted:
         return {}
     parts, params = [], []
@@ -121,10 +132,7 @@ def _candidates(live, wanted) -> dict[int, list[Article]]:
     with connection.cursor() as cursor:
         cursor.execute(" UNION ALL ".join(parts), params)
         rows = cursor.fetchall()
-    found = Article.objects.filter(pk__in={pk for _, pk in rows}).card_columns()
-    by_pk = {article.pk: article for article in found.select_related("lead_image")}
-    ordered: dict[int, list[Article]] = {collection.pk: [] for collection, _ in wanted}
+    ordered: dict[int, list[int]] = {collection.pk: [] for collection, _ in wanted}
     for part, pk in rows:  # each part is in its own order: newest first
-        if pk in by_pk:
-            ordered[wanted[part][0].pk].append(by_pk[pk])
+        ordered[wanted[part][0].pk].append(pk)
     return ordered

@@ -195,7 +195,8 @@ def test_the_queries_are_as_many_for_forty_slots_as_for_two():
         shown = resolve(big)
 
     assert sum(len(collection.items) for collection in shown) == 40
-    assert len(many) == len(few) <= 4
+    # The collections, the pins, which pins are live, the backfill ids, the rows shown.
+    assert len(many) == len(few) <= 5
 
 
 def test_editors_arrange_fronts_and_reporters_only_see_them():

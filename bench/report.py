@@ -11,8 +11,9 @@ from pathlib import Path
 
 ROOT = Path(__file__).resolve().parent.parent
 
-HEADER = (
-    f"{'page':<24} {'req/s':>8} {'p50 ms':>8} {'p99 ms':>8} {'bare req/s':>10} {'ratio':>6} "
+PAGE_WIDTH = 24  # the page column's width, at least (wider for a longer row name)
+COLUMNS = (
+    f"{'req/s':>8} {'p50 ms':>8} {'p99 ms':>8} {'bare req/s':>10} {'ratio':>6} "
     f"{'in-proc ms':>10} {'queries':>7} {'KB':>6}"
 )
 
@@ -27,13 +28,15 @@ def number(value, spec: str, missing: str = "—") -> str:
 
 
 def table(rows: list[dict]) -> list[str]:
-    lines = [HEADER]
+    width = max([PAGE_WIDTH, *(len(row["name"]) for row in rows)])
+    lines = [f"{'page':<{width}} {COLUMNS}"]
     for row in rows:
         bare = row.get("bare") or {}
         inprocess = row.get("inprocess") or {}
         ratio = row["rps"] / bare["rps"] if bare.get("rps") else None
         lines.append(
-            f"{row['name']:<24} {row['rps']:>8,.0f} {row['p50_ms']:>8.1f} {row['p99_ms']:>8.1f} "
+            f"{row['name']:<{width}} {row['rps']:>8,.0f} {row['p50_ms']:>8.1f} "
+            f"{row['p99_ms']:>8.1f} "
             f"{number(bare.get('rps'), ',.0f'):>10} {number(ratio, '.2f'):>6} "
             f"{number(inprocess.get('p50_ms'), '.1f'):>10} "
             f"{number(inprocess.get('queries'), 'd'):>7} {row['bytes'] / 1024:>6.0f}"
@@ -153,6 +156,11 @@ def print_results(results: dict) -> None:
         if many["requests"] <= many["urls_per_round"] * settings["rounds"]
         else f"story, cold, many: {many['urls_per_round']:,} stories per round, some asked twice"
     )
+    if results.get("front_arranged"):
+        from bench import fronts
+
+        for line in fronts.lines(results["front_arranged"], by_name):
+            say(line)
     sizes = results["story_bytes"]
     say(
         f"Story page bytes: HTML {sizes['html'] / 1024:.1f} KB + CSS {sizes['css'] / 1024:.1f} KB"

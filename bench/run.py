@@ -22,7 +22,7 @@ from pathlib import Path
 
 sys.path.insert(0, str(Path(__file__).resolve().parent.parent))
 
-from bench import bare_wsgi, database, pages, pictures, report, servers, wrk
+from bench import bare_wsgi, database, fronts, pages, pictures, report, servers, wrk
 from bench.report import say
 
 ROOT = Path(__file__).resolve().parent.parent
@@ -39,6 +39,7 @@ class Target:
     bare: str | None = None  # the bare server's path for this page's bytes
     inprocess: str | None = None  # the page measured in-process, if any
     scripts: list[tuple[str, ...]] = field(default_factory=list)  # per round: paths.lua args
+    arranged: bool = False  # measured with the bench's home front in place (bench/fronts.py)
     runs: list[wrk.Result] = field(default_factory=list)
 
 
@@ -147,10 +148,18 @@ def targets(args, running: dict, urls: dict[str, str], many: list[str], workdir)
     listed = [
         Target(name, warm, urls[name], bare=f"/{name}", inprocess=name) for name in LISTED_PAGES
     ]
+    # The front page cold, then `/` with the arranged home front, warm and cold, beside it.
+    arranged = {"bare": "/front-arranged", "inprocess": "front-arranged", "arranged": True}
+    listed[1:1] = [
+        Target("front, cold", cold, urls["front"], bare="/front", inprocess="front"),
+        Target(fronts.LABEL, warm, urls["front"], **arranged),
+        Target(f"{fronts.LABEL}, cold", cold, urls["front"], **arranged),
+    ]
     if args.cold_all:
         listed += [
             Target(f"{name}, cold", cold, urls[name], bare=f"/{name}", inprocess=name)
             for name in LISTED_PAGES
+            if name != "front"
         ]
     return [
         Target("story, cold", cold, urls["story"], bare="/story", inprocess="story"),
@@ -183,14 +192,16 @@ def warm_up(all_targets: list[Target], bare: servers.Server, workers: int) -> No
 
 
 def run_rounds(args, binary: str, all_targets: list[Target], bare: servers.Server) -> dict:
-    """Each target then its bare page, in turn, `rounds` times: noise hits them all alike."""
+    """Each target then its bare page, in turn, `rounds` times: noise hits them all alike.
+    In each round the arranged targets come last, with the home front in place only then."""
     bare_runs: dict[str, list[wrk.Result]] = {}
     options = {"seconds": args.duration, "connections": args.connections, "threads": args.threads}
-    for number in range(args.rounds):
-        started = time.monotonic()
-        warm_up(all_targets, bare, args.workers)
-        measured_bare = set()
-        for target in all_targets:
+    plain = [target for target in all_targets if not target.arranged]
+    arranged = [target for target in all_targets if target.arranged]
+
+    def run(targets: list[Target], number: int, measured_bare: set) -> None:
+        warm_up(targets, bare, args.workers)
+        for target in targets:
             script = {}
             if target.scripts:
                 script = {"script": "paths.lua", "script_args": target.scripts[number]}
@@ -201,8 +212,21 @@ def run_rounds(args, binary: str, all_targets: list[Target], bare: servers.Serve
                 bare.settle()
                 bare_runs.setdefault(target.bare, []).append(result)
                 measured_bare.add(target.bare)
+
+    for number in range(args.rounds):
+        started = time.monotonic()
+        measured_bare = set()
+        run(plain, number, measured_bare)
+        if arranged:
+            with home_front(args):
+                run(arranged, number, measured_bare)
         say(f"  round {number + 1}/{args.rounds}: {time.monotonic() - started:.0f} s")
     return bare_runs
+
+
+def home_front(args):
+    """The bench's home front in place for a block (bench/fronts.py); the servers told."""
+    return fronts.arranged(args.seed, args.cache_url, args.cache_key_prefix)
 
 
 def median_of(runs: list[wrk.Result]) -> dict:
@@ -232,6 +256,21 @@ def rows(all_targets, bare_runs, inprocess, captured) -> list[dict]:
             row["urls_per_round"] = len(Path(target.scripts[0][0]).read_text().split())
         table.append(row)
     return table
+
+
+def arranged_page(running: dict, path: str) -> tuple:
+    """`path` from the warm server with the home front in place, checked on both servers:
+    the arranged page, every collection on it."""
+    for name in ("cold", "warm"):
+        page = servers.capture(running[name], {"front": path})["front"]
+        body = page[2]
+        sections = body.count(b'<section class="front-collection ')
+        if b"page-front--arranged" not in body or sections != fronts.COLLECTIONS:
+            raise SystemExit(
+                f"{path} on the {name} server is not the arranged home front "
+                f"({sections} collections, {fronts.COLLECTIONS} wanted)."
+            )
+    return page
 
 
 def load_test(args, binary: str, server: servers.Server, urls: dict) -> dict:
@@ -293,7 +332,9 @@ def measure(args, binary: str, workdir: Path) -> dict:
     collectstatic(envs["warm"])
     # The code the servers run is the code on disk when they start.
     args.git = report.git()
+    args.cache_key_prefix = envs["warm"]["CACHE_KEY_PREFIX"]
     pages.setup_django(database_url, secret, media_environment(workdir))
+    fronts.remove_leftovers()  # the time-ordered front page is measured without one
     urls = pages.choose()
     many = pages.story_paths(args.many, exclude=urls["story"], seed=args.seed)
     running = {}
@@ -311,6 +352,8 @@ def measure_with(args, binary, workdir, running, envs, urls, many, built) -> dic
     urls["sitemap"] = servers.sitemap_page(running["warm"])
     captured = servers.capture(running["warm"], urls)
     captured["naive"] = servers.capture(running["naive"], {"naive": urls["story"]})["naive"]
+    with home_front(args):
+        captured["front-arranged"] = arranged_page(running, urls["front"])
     bare_wsgi.record(
         workdir / "bare", {f"/{name}": page for name, page in captured.items()}, "/story"
     )
@@ -326,6 +369,8 @@ def measure_with(args, binary, workdir, running, envs, urls, many, built) -> dic
     inprocess = {
         name: pages.measure(urls[name], args.requests) for name in ("story", *LISTED_PAGES)
     }
+    with home_front(args):
+        inprocess["front-arranged"] = pages.measure(urls["front"], args.requests)
     load = None
     if args.load:
         load = load_test(args, binary, running["warm"], urls)
@@ -335,7 +380,7 @@ def measure_with(args, binary, workdir, running, envs, urls, many, built) -> dic
         # Last, on idle servers: nothing else is measured with the picture's story in place.
         picture = pictures.measure(running["cold"], rounds=args.picture_rounds, seed=args.seed)
     results = assemble(args, binary, all_targets, bare_runs, inprocess, captured, built)
-    results.update(load=load, rss_kib=rss, pictures=picture)
+    results.update(load=load, rss_kib=rss, pictures=picture, front_arranged=fronts.describe())
     results["machine"]["load_average_end"] = list(os.getloadavg())
     after = report.git()
     if (after["commit"], after["diff_sha256"]) != (args.git["commit"], args.git["diff_sha256"]):

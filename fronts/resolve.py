@@ -55,33 +55,9 @@ def resolve(front: Front, at=None) -> list[Shown]:
     # Which pinned stories are live: the gate, asked of those few stories by their keys (a
     # join or a subquery on the gate would walk every live story).
     live_pins = set(live.filter(pk__in={s.article_id for s in pins}).values_list("pk", flat=True))
-    pinned: dict[int, list[Slot]] = {c.pk: [] for c in collections}
     placed: set[int] = set()
-    for collection in collections:  # a story pinned twice counts in the higher collection
-        for slot in (s for s in pins if s.collection_id == collection.pk):
-            full = len(pinned[collection.pk]) >= collection.max_stories
-            if slot.article_id in live_pins and slot.article_id not in placed and not full:
-                placed.add(slot.article_id)
-                pinned[collection.pk].append(slot)
-    pinned_total = len(placed)
-
-    wanted, before = [], 0
-    for collection in collections:
-        room = collection.max_stories - len(pinned[collection.pk])
-        if collection.backfill and room > 0:
-            wanted.append((collection, room + pinned_total + before))
-        before += collection.max_stories
-    backfilled: dict[int, list[int]] = {}
-    candidates = _candidates(live, wanted)
-    for collection, _limit in wanted:  # the higher collection first
-        room = collection.max_stories - len(pinned[collection.pk])
-        chosen = backfilled[collection.pk] = []
-        for pk in candidates[collection.pk]:
-            if len(chosen) >= room:
-                break
-            if pk not in placed:
-                placed.add(pk)
-                chosen.append(pk)
+    pinned = _place_pins(collections, [s for s in pins if s.article_id in live_pins], placed)
+    backfilled = _place_backfill(collections, pinned, live, placed)
 
     # The rows of what is shown, and nothing else: one query.
     rows = Article.objects.filter(pk__in=placed).card_columns().select_related("lead_image")
@@ -103,6 +79,41 @@ def resolve(front: Front, at=None) -> list[Shown]:
         ]
         shown.append(Shown(collection, items))
     return shown
+
+
+def _place_pins(collections, live_pins: list[Slot], placed: set[int]) -> dict[int, list[Slot]]:
+    """Each collection's live pins that count: a story pinned twice counts in the higher
+    collection, and a full collection takes no more."""
+    pinned: dict[int, list[Slot]] = {c.pk: [] for c in collections}
+    for collection in collections:
+        for slot in (s for s in live_pins if s.collection_id == collection.pk):
+            full = len(pinned[collection.pk]) >= collection.max_stories
+            if slot.article_id not in placed and not full:
+                placed.add(slot.article_id)
+                pinned[collection.pk].append(slot)
+    return pinned
+
+
+def _place_backfill(collections, pinned, live, placed: set[int]) -> dict[int, list[int]]:
+    """The ids each collection's backfill shows, the higher collection first, none twice."""
+    wanted, before, pinned_total = [], 0, len(placed)
+    for collection in collections:
+        room = collection.max_stories - len(pinned[collection.pk])
+        if collection.backfill and room > 0:
+            wanted.append((collection, room + pinned_total + before))
+        before += collection.max_stories
+    backfilled: dict[int, list[int]] = {}
+    candidates = _candidates(live, wanted)
+    for collection, _limit in wanted:
+        room = collection.max_stories - len(pinned[collection.pk])
+        chosen = backfilled[collection.pk] = []
+        for pk in candidates[collection.pk]:
+            if len(chosen) >= room:
+                break
+            if pk not in placed:
+                placed.add(pk)
+                chosen.append(pk)
+    return backfilled
 
 
 def backfill_of(collection: Collection, live):

@@ -216,6 +216,8 @@ class Article(models.Model):
             ),
             models.Index(fields=["section", "status", "publish_at"], name="article_section_idx"),
             models.Index(fields=["featured", "status", "publish_at"], name="article_featured_idx"),
+            # A front's collection of one kind (fronts/resolve.py): its newest live stories.
+            models.Index(fields=["kind", "status", "publish_at"], name="article_kind_idx"),
             models.Index(fields=["-updated_at"], name="article_updated_idx"),
             # The admin's list of every story, newest first, whatever its status.
             models.Index(fields=["-publish_at", "-id"], name="article_publish_idx"),

@@ -53,14 +53,16 @@ def resolve(front: Front, at=None) -> list[Shown]:
         .order_by("position", "pk")
     )
     # Which pinned stories are live: the gate, asked of those few stories by their keys (a
-    # join or a subquery on the gate would walk every live story).
-    live_pins = set(live.filter(pk__in={s.article_id for s in pins}).values_list("pk", flat=True))
+    # join or a subquery on the gate, or an ORDER BY, would walk every live story).
+    pinned_stories = live.filter(pk__in={s.article_id for s in pins}).order_by()
+    live_pins = set(pinned_stories.values_list("pk", flat=True))
     placed: set[int] = set()
     pinned = _place_pins(collections, [s for s in pins if s.article_id in live_pins], placed)
     backfilled = _place_backfill(collections, pinned, live, placed)
 
     # The rows of what is shown, and nothing else: one query.
-    rows = Article.objects.filter(pk__in=placed).card_columns().select_related("lead_image")
+    rows = Article.objects.filter(pk__in=placed).order_by().card_columns()
+    rows = rows.select_related("lead_image")
     by_pk = {article.pk: article for article in rows}
     shown = []
     for collection in collections:

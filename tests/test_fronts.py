@@ -207,6 +207,27 @@ def test_editors_arrange_fronts_and_reporters_only_see_them():
     assert "change_front" not in reporter and "view_front" in reporter
 
 
+def test_each_apps_role_permissions_survive_the_others_migrations():
+    # articles' sync_roles sets its own apps' permissions exactly; it once also took away
+    # what the picture library's migration had granted, when it happened to run later.
+    editor = Group.objects.get(name="Editor")
+    reporter = Group.objects.get(name="Reporter")
+    granted = {
+        (group.name, f"{app}.{codename}")
+        for group in (editor, reporter)
+        for app, codename in group.permissions.values_list("content_type__app_label", "codename")
+    }
+
+    assert {
+        ("Editor", "images.change_image"),
+        ("Editor", "fronts.change_front"),
+        ("Editor", "articles.publish_article"),
+        ("Editor", "taggit.change_tag"),
+        ("Reporter", "images.add_image"),
+        ("Reporter", "articles.add_article"),
+    } <= granted
+
+
 def test_the_home_page_shows_the_arranged_front_with_its_own_words(client):
     pinned = story(30, headline="Council passes the budget")
     newest = story(1, headline="Storm closes schools")

@@ -1,7 +1,9 @@
 """Create the newsroom's roles: Reporter and Editor, with their model permissions.
 
-Running it again (or a later migration calling sync_roles) sets each group's permissions to
-exactly this list, so the groups stay in step with the code.
+Running it again (or a later migration calling sync_roles) sets each group's permissions on
+the apps listed here (articles, taggit) to exactly this list, so the groups stay in step with
+the code; what other apps' migrations grant (the picture library's, the fronts') is left as
+it is, whichever order the migrations run in.
 """
 
 from django.contrib.auth.management import create_permissions
@@ -43,6 +45,9 @@ ROLES = {
 }
 
 
+MANAGED_APPS = sorted({dotted.split(".")[0] for names in ROLES.values() for dotted in names})
+
+
 def sync_roles(apps, schema_editor):
     # Permissions are normally created after all migrations; roles need them now.
     for app_config in apps.get_app_configs():
@@ -59,7 +64,8 @@ def sync_roles(apps, schema_editor):
             permissions.append(
                 Permission.objects.get(content_type__app_label=app_label, codename=codename)
             )
-        group.permissions.set(permissions)
+        others = group.permissions.exclude(content_type__app_label__in=MANAGED_APPS)
+        group.permissions.set([*permissions, *others])
 
 
 class Migration(migrations.Migration):

@@ -6,6 +6,7 @@ pick. What a reader sees is worked out at request time (fronts/resolve.py), so a
 expiry, a pinned story's publish time and a scheduled layout's start and end need no job.
 """
 
+from django.conf import settings
 from django.core.exceptions import ValidationError
 from django.core.validators import MaxValueValidator, MinValueValidator
 from django.db import models
@@ -92,6 +93,9 @@ class Front(models.Model):
     starts_at = models.DateTimeField(_("starts"), null=True, blank=True)
     ends_at = models.DateTimeField(_("ends"), null=True, blank=True)
     updated_at = models.DateTimeField(_("updated"), auto_now=True)
+    # One more at each recorded change of the layout (fronts/revisions.py): the desk's forms
+    # carry the number they were opened at, so a save over someone else's is refused.
+    layout_version = models.PositiveIntegerField(_("layout version"), default=0, editable=False)
 
     objects = FrontQuerySet.as_manager()
 
@@ -210,3 +214,35 @@ class Slot(models.Model):
 
     def __str__(self):
         return f"{self.collection}: {self.article}"
+
+
+class FrontRevision(models.Model):
+    """The whole layout of a front after one change (its fields, its collections in order
+    with their settings and their pins in order), who made it and what it moved."""
+
+    front = models.ForeignKey(Front, on_delete=models.CASCADE, related_name="revisions")
+    version = models.PositiveIntegerField(_("version"))
+    created_at = models.DateTimeField(_("saved at"), default=timezone.now)
+    created_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL,
+        verbose_name=_("saved by"),
+        on_delete=models.SET_NULL,
+        null=True,
+        blank=True,
+        related_name="+",
+    )
+    summary = models.TextField(_("what changed"), blank=True)
+    note = models.CharField(_("note"), max_length=300, blank=True)
+    data = models.JSONField(_("layout"))
+
+    class Meta:
+        verbose_name = _("front revision")
+        verbose_name_plural = _("front revisions")
+        ordering = ["front", "-version", "-pk"]
+        get_latest_by = ["version", "pk"]
+        constraints = [
+            models.UniqueConstraint(fields=["front", "version"], name="front_revision_once")
+        ]
+
+    def __str__(self):
+        return f"{self.front} v{self.version}"

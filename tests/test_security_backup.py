@@ -35,6 +35,8 @@ from articles.backup import FORMAT_VERSION
 from articles.editorial import publishing
 from articles.models import Article, ArticleRedirect, Author, Byline, Correction, Revision, Section
 from caching.models import PendingPurge
+from fronts import revisions as front_revisions
+from fronts.models import Collection, Front, FrontRevision, Slot
 from images.models import Rendition
 from tests.factories import (
     ArticleFactory,
@@ -129,6 +131,16 @@ def build_newsroom(commits):
     LogEntry.objects.log_actions(
         editor.pk, [lead], CHANGE, change_message="Changed headline.", single_object=True
     )
+    arrange_home(lead, editor)
+
+
+def arrange_home(lead, editor):
+    """The home front arranged by an editor: a collection, a pin, the layout's revisions."""
+    home, _ = Front.objects.get_or_create(slug="home", defaults={"name": "Home"})
+    before = front_revisions.snapshot(home.pk)
+    top = Collection.objects.create(front=home, title="Top stories", max_stories=2)
+    Slot.objects.create(collection=top, article=lead, headline="Council passes the budget")
+    assert front_revisions.record(home.pk, before=before, by=editor) is not None
 
 
 def public_paths():
@@ -176,6 +188,8 @@ def records():
     """What the desk sees beside the public pages."""
     return {
         "revisions": list(Revision.objects.order_by("pk").values()),
+        "fronts": list(Front.objects.order_by("pk").values()),
+        "front revisions": list(FrontRevision.objects.order_by("pk").values()),
         "corrections": list(Correction.objects.order_by("pk").values()),
         "bylines": list(Byline.objects.order_by("pk").values()),
         # Content types by name: their ids are this database's own.

@@ -10,7 +10,8 @@ from django.utils.translation import gettext_lazy
 from articles.admin.actions import RefusedActions
 from articles.admin.stories import PickOnly
 from fronts.admin.choosers import PinnableStories, PinnableStoryWidget
-from fronts.admin.forms import CollectionForm, OrderedFormSet, SlotForm
+from fronts.admin.forms import CollectionPageForm, OrderedFormSet, SlotForm
+from fronts.admin.history import RecordsLayout
 from fronts.admin.showing import MEDIA_CSS, showing_list, unshown_pins
 from fronts.models import Collection, Slot
 from fronts.resolve import resolve
@@ -35,8 +36,8 @@ class SlotInline(PickOnly, admin.TabularInline):
 
 
 @admin.register(Collection)
-class CollectionAdmin(PickOnly, RefusedActions, admin.ModelAdmin):
-    form = CollectionForm
+class CollectionAdmin(PickOnly, RefusedActions, RecordsLayout, admin.ModelAdmin):
+    form = CollectionPageForm
     list_display = ["title", "front", "position", "style", "max_stories", "pin_count"]
     list_filter = ["front", "style"]
     list_select_related = ["front"]
@@ -47,7 +48,10 @@ class CollectionAdmin(PickOnly, RefusedActions, admin.ModelAdmin):
     inlines = [SlotInline]
     readonly_fields = ["now_showing"]
     fieldsets = [
-        (None, {"fields": ["front", "title", "position", "style", "max_stories"]}),
+        (
+            None,
+            {"fields": ["front", "title", "position", "style", "max_stories", "base_version"]},
+        ),
         (
             gettext_lazy("Backfill"),
             {
@@ -77,6 +81,11 @@ class CollectionAdmin(PickOnly, RefusedActions, admin.ModelAdmin):
 
     def get_queryset(self, request):
         return super().get_queryset(request).annotate(pin_count=Count("slots"))
+
+    def fronts_touched(self, collection, form=None) -> set[int]:
+        # Moved to another front: both fronts' layouts changed.
+        opened = getattr(form, "guarded_front", None)
+        return {pk for pk in (collection.front_id, opened.pk if opened else None) if pk}
 
     @admin.display(description=gettext_lazy("pins"), ordering="pin_count")
     def pin_count(self, collection):

@@ -10,6 +10,7 @@ from django.utils.translation import gettext_lazy
 from taggit.models import Tag
 
 from articles.models import Article
+from fronts import revisions
 from fronts.models import Collection, Front, Slot
 
 
@@ -37,10 +38,58 @@ class OrderedFormSet(BaseInlineFormSet):
                 form.cleaned_data["position"] = form.instance.position = last
 
 
-class FrontForm(forms.ModelForm):
+class GuardsLayout(forms.ModelForm):
+    """No lost updates: the form carries the version of the front's layout it was opened at,
+    and a save is refused if anyone has saved that front since (its page, one of its
+    collections' pages, a restore), with what is different now shown (`conflict`)."""
+
+    base_version = forms.IntegerField(widget=forms.HiddenInput, required=False)
+
+    def __init__(self, *args, **kwargs):
+        super().__init__(*args, **kwargs)
+        self.conflict = None
+        self.guarded_front = self.front_of(self.instance) if self.instance.pk else None
+        if self.guarded_front is not None:
+            self.fields["base_version"].initial = self.guarded_front.layout_version
+
+    def front_of(self, instance) -> Front:
+        raise NotImplementedError
+
+    def clean(self):
+        cleaned = super().clean()
+        if self.guarded_front is not None:
+            self.check_not_changed_since_opened(cleaned.get("base_version"))
+        return cleaned
+
+    def check_not_changed_since_opened(self, base_version):
+        # The lock holds until the admin's transaction ends: two saves of one front take turns.
+        current = (
+            Front.objects.select_for_update()
+            .filter(pk=self.guarded_front.pk)
+            .values_list("layout_version", flat=True)
+            .first()
+        )
+        if base_version is None or current is None or current == base_version:
+            return
+        self.conflict = revisions.conflict(self.guarded_front.pk, base_version)
+        raise ValidationError(
+            _(
+                "The front “%(front)s” was changed by %(who)s since you opened this page, so "
+                "your changes were not saved. Review what is different below, then reload the "
+                "page, make your changes again and save."
+            ),
+            code="conflict",
+            params={"front": self.guarded_front, "who": self.conflict.who},
+        )
+
+
+class FrontForm(GuardsLayout):
     class Meta:
         model = Front
         fields = ["name", "slug", "section", "replaces", "starts_at", "ends_at"]
+
+    def front_of(self, instance) -> Front:
+        return instance
 
     def __init__(self, *args, **kwargs):
         super().__init__(*args, **kwargs)
@@ -87,6 +136,16 @@ class CollectionForm(forms.ModelForm):
                 params={"tag": value},
             )
         return tag.slug
+
+
+class CollectionPageForm(GuardsLayout, CollectionForm):
+    """A collection's own page (with its pins): guarded by its front's layout version."""
+
+    class Meta(CollectionForm.Meta):
+        fields = ["front", *CollectionForm.Meta.fields]
+
+    def front_of(self, instance) -> Front:
+        return Front.objects.get(pk=instance.front_id)
 
 
 # What a story is that cannot be pinned, by its status.

@@ -11,6 +11,7 @@ from articles.admin.actions import RefusedActions
 from articles.admin.display import time_tag
 from articles.admin.stories import PickOnly
 from fronts.admin.forms import CollectionForm, FrontForm, OrderedFormSet
+from fronts.admin.history import LayoutHistory, RecordsLayout
 from fronts.admin.showing import MEDIA_CSS, on_the_site, showing_list
 from fronts.models import Collection, Front
 from fronts.resolve import resolve
@@ -51,7 +52,7 @@ class ScheduleFilter(admin.SimpleListFilter):
 
 
 @admin.register(Front)
-class FrontAdmin(PickOnly, RefusedActions, admin.ModelAdmin):
+class FrontAdmin(PickOnly, RefusedActions, RecordsLayout, LayoutHistory, admin.ModelAdmin):
     form = FrontForm
     list_display = ["name", "slug", "section", "schedule", "collection_count"]
     list_filter = [ScheduleFilter, "section"]
@@ -64,7 +65,7 @@ class FrontAdmin(PickOnly, RefusedActions, admin.ModelAdmin):
     inlines = [CollectionInline]
     readonly_fields = ["on_the_site", "now_showing", "updated_at"]
     fieldsets = [
-        (None, {"fields": ["name", "slug", "section", "on_the_site"]}),
+        (None, {"fields": ["name", "slug", "section", "on_the_site", "base_version"]}),
         (
             gettext_lazy("Scheduled layout"),
             {
@@ -83,6 +84,9 @@ class FrontAdmin(PickOnly, RefusedActions, admin.ModelAdmin):
 
     def get_queryset(self, request):
         return super().get_queryset(request).annotate(collection_count=Count("collections"))
+
+    def fronts_touched(self, front, form=None) -> set[int]:
+        return {front.pk} if front.pk else set()
 
     @admin.display(description=gettext_lazy("collections"), ordering="collection_count")
     def collection_count(self, front):

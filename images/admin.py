@@ -139,10 +139,7 @@ class ImageAdmin(KeptWhileStoriesUseIt, admin.ModelAdmin):
     def save_model(self, request, obj, form, change):
         upload = form.upload
         if upload is not None:
-            obj.sha256 = upload.sha256
-            obj.width, obj.height = upload.width, upload.height
-            obj.file_size = upload.size
-            obj.mime_type = upload.mime_type
+            obj.take(upload)
         if not change:
             obj.uploaded_by = request.user
             obj.uploaded_at = timezone.now()

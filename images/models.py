@@ -164,6 +164,14 @@ class Image(models.Model):
         spec version, the focal point, the formats offered besides JPEG."""
         return specs.render_key(self.focal_x, self.focal_y)
 
+    def take(self, upload) -> None:
+        """Describe the file `upload` (images/uploads.py's check of it) is: its hash, shown
+        size, bytes and type. Every way into the library (the desk, imports) goes through here."""
+        self.sha256 = upload.sha256
+        self.width, self.height = upload.width, upload.height
+        self.file_size = upload.size
+        self.mime_type = upload.mime_type
+
     def stories_using(self):
         """The stories that show this picture: as their lead image, or in their body (which
         names it by the address of its original or of a rendition: images/body.py)."""

@@ -199,14 +199,8 @@ def library_image(data: bytes | None = None, *, render=True, **fields) -> Image:
     upload = uploads.check(ContentFile(data, name="upload"))
     texts = {"alt_text": "Council members vote", "caption": "The vote", "credit": "Jane Doe"}
     tags = fields.pop("tags", [])
-    image = Image(
-        sha256=upload.sha256,
-        width=upload.width,
-        height=upload.height,
-        file_size=upload.size,
-        mime_type=upload.mime_type,
-        **{**texts, **fields},
-    )
+    image = Image(**{**texts, **fields})
+    image.take(upload)
     image.file.save("upload", ContentFile(data), save=False)
     image.save()
     if tags:

@@ -37,7 +37,6 @@ from django.conf import settings
 from django.core.exceptions import ValidationError
 from django.core.files import File
 from django.core.files.storage import default_storage
-from django.db import IntegrityError, transaction
 
 from articles.ingest import body_pictures, downloads
 from articles.ingest.markup import strip_markup
@@ -242,21 +241,12 @@ class StoryPictures:
             credit=ref.credit,
             source=ref.source,
             rights=ref.rights,
-            sha256=upload.sha256,
-            width=upload.width,
-            height=upload.height,
-            file_size=upload.size,
-            mime_type=upload.mime_type,
         )
+        image.take(upload)
         found.file.seek(0)
         image.file.save(f"import.{upload.extension}", found.file, save=False)
         self.stored.append(image.file.name)
-        try:
-            with transaction.atomic():
-                image.save()
-        except IntegrityError:  # another process added the same picture meanwhile
-            self.delete_files([self.stored.pop()])
-            return Image.objects.get(sha256=upload.sha256)
+        image.save()
         return image
 
     def result(self, where: str) -> str | None:

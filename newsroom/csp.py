@@ -24,7 +24,9 @@ no style="..." attributes (tests/test_security_headers.py drives them in Chromiu
 any violation, and on a package upgrade that changes the stylesheet).
 
 No page may be framed (frame-ancestors 'none'; older browsers read X-Frame-Options: DENY):
-the admin's related-object pop-ups and the preview are windows, not frames.
+the admin's related-object pop-ups and a story's preview are windows, not frames. One page is
+framed, by this site only: the preview of a front's arrangement, shown beside the arrangement
+on the front's admin page (PREVIEW_POLICY: readers' policy, framed by 'self').
 """
 
 import secrets
@@ -45,6 +47,9 @@ COMMON = [
 ]
 
 POLICY = "; ".join(["script-src 'self'", "style-src 'self'", *COMMON])
+
+# A front's preview (fronts/admin/arrangement.py): a reader's page, inside the admin's page.
+PREVIEW_POLICY = POLICY.replace("frame-ancestors 'none'", "frame-ancestors 'self'")
 
 # The hash of the stylesheet django-prose-editor 0.28's editor.js injects (Tiptap's `injectCSS`,
 # the template literal that starts `.ProseMirror {`). A new release may change it: the tests

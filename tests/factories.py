@@ -80,3 +80,49 @@ def staff_user(username, role, password="pw"):
     user = User.objects.create_user(username, password=password, is_staff=True)
     user.groups.add(Group.objects.get(name=role))
     return user
+
+
+def front_pins_form(front, added=(), edits=None) -> dict:
+    """The pins part of a front's change page as posted: every pin of the front as it is
+    (but for `edits`: {slot pk: fields}), then `added` pins (dicts: collection, article...)."""
+    from fronts.models import Slot
+
+    current = (
+        list(
+            Slot.objects.filter(collection__front=front).order_by(
+                "collection__position", "position", "pk"
+            )
+        )
+        if front.pk
+        else []
+    )
+    edits = edits or {}
+    data = {
+        "pins-TOTAL_FORMS": str(len(current) + len(added)),
+        "pins-INITIAL_FORMS": str(len(current)),
+        "pins-MIN_NUM_FORMS": "0",
+        "pins-MAX_NUM_FORMS": "1000",
+    }
+    rows = [
+        {
+            "id": slot.pk,
+            "collection": slot.collection_id,
+            "article": slot.article_id,
+            "position": slot.position,
+            "headline": slot.headline,
+            "dek": slot.dek,
+            **edits.get(slot.pk, {}),
+        }
+        for slot in current
+    ]
+    rows += [{"position": "", **row} for row in added]
+    for index, row in enumerate(rows):
+        row = {"expires_at_0": "", "expires_at_1": "", "headline": "", "dek": "", **row}
+        for key, value in row.items():
+            if key == "expires_at" and value is not None:
+                local = timezone.localtime(value)
+                data[f"pins-{index}-expires_at_0"] = local.strftime("%Y-%m-%d")
+                data[f"pins-{index}-expires_at_1"] = local.strftime("%H:%M:%S")
+            elif key != "expires_at":
+                data[f"pins-{index}-{key}"] = value
+    return data

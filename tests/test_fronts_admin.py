@@ -14,7 +14,7 @@ from django.utils import timezone
 from articles.editorial import publishing
 from articles.models import Article
 from fronts.models import Collection, Front, Slot
-from tests.factories import ArticleFactory, SectionFactory, staff_user
+from tests.factories import ArticleFactory, SectionFactory, front_pins_form, staff_user
 from tests.test_security_headers import assert_admin_policy
 from tests.test_security_privileges import ALLOWED, FORBIDDEN, LOGIN, REFUSED, outcome
 
@@ -96,6 +96,8 @@ def front_form(front=None, collections=(), starts_at=None, ends_at=None, **field
         )
     for index, row in enumerate(rows):
         data.update({f"collections-{index}-{key}": value for key, value in row.items()})
+    if front is not None:
+        data.update(front_pins_form(front))
     return {**data, **fields}
 
 
@@ -156,6 +158,8 @@ POLICY = [
     ("pin a story",                       LOGIN,   FORBIDDEN, ALLOWED, ALLOWED),
     ("unpin a story",                     LOGIN,   FORBIDDEN, ALLOWED, ALLOWED),
     ("delete a collection",               LOGIN,   FORBIDDEN, ALLOWED, ALLOWED),
+    ("move a pin on the front's page",    LOGIN,   FORBIDDEN, ALLOWED, ALLOWED),
+    ("preview an arrangement",            LOGIN,   FORBIDDEN, ALLOWED, ALLOWED),
 ]
 # fmt: on
 ATTEMPTS = {}
@@ -265,6 +269,34 @@ def delete_collection(client):
     collection = made_front("Top stories").collections.get()
     url = reverse("admin:fronts_collection_delete", args=[collection.pk])
     return outcome(client, client.post(url, {"post": "yes"}), not Collection.objects.exists())
+
+
+@attempt("move a pin on the front's page")
+def move_pin(client):
+    front = made_front("Top stories", "Opinion")
+    top, opinion = front.collections.order_by("position")
+    slot = Slot.objects.create(collection=top, article=story())
+    data = {
+        **front_form(front),
+        **front_pins_form(front, edits={slot.pk: {"collection": opinion.pk}}),
+    }
+    response = client.post(change_url(front), data)
+    slot.refresh_from_db()
+    return outcome(client, response, slot.collection_id == opinion.pk)
+
+
+@attempt("preview an arrangement")
+def preview(client):
+    front = made_front("Top stories")
+    story(headline="Council cuts night fares")
+    response = client.post(
+        reverse("admin:fronts_front_preview", args=[front.pk]), front_form(front)
+    )
+    return outcome(
+        client,
+        response,
+        response.status_code == HTTPStatus.OK and "Council cuts night fares" in response.text,
+    )
 
 
 def test_a_reporter_sees_a_front_and_its_collection_without_a_save_button(client, reporter):

@@ -15,7 +15,7 @@ from django.urls import reverse
 
 from articles.models import Article
 from fronts.models import Collection, Front, FrontRevision, Slot
-from tests.factories import ArticleFactory, staff_user
+from tests.factories import ArticleFactory, front_pins_form, staff_user
 from tests.test_fronts_admin import management
 from tests.test_security_headers import assert_admin_policy
 
@@ -110,7 +110,7 @@ def front_form(front, version, edits=(), added=(), **fields) -> dict:
     rows += [{"style": "grid", "max_stories": 6, "position": "", **row} for row in added]
     for index, row in enumerate(rows):
         data.update({f"collections-{index}-{key}": value for key, value in row.items()})
-    return data
+    return {**data, **front_pins_form(front)}
 
 
 def collection_form(collection, version, edits=(), pins=(), **fields) -> dict:

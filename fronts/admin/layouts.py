@@ -10,7 +10,8 @@ from django.utils.translation import gettext_lazy
 from articles.admin.actions import RefusedActions
 from articles.admin.display import time_tag
 from articles.admin.stories import PickOnly
-from fronts.admin.forms import CollectionForm, FrontForm, OrderedFormSet
+from fronts.admin.arrangement import ArrangedCollectionForm, Arrangement
+from fronts.admin.forms import FrontForm, OrderedFormSet
 from fronts.admin.history import LayoutHistory, RecordsLayout
 from fronts.admin.showing import MEDIA_CSS, on_the_site, showing_list
 from fronts.models import Collection, Front
@@ -19,7 +20,7 @@ from fronts.resolve import resolve
 
 class CollectionInline(PickOnly, admin.TabularInline):
     model = Collection
-    form = CollectionForm
+    form = ArrangedCollectionForm
     formset = OrderedFormSet
     extra = 1
     show_change_link = True  # its own page: where its stories are pinned
@@ -52,7 +53,9 @@ class ScheduleFilter(admin.SimpleListFilter):
 
 
 @admin.register(Front)
-class FrontAdmin(PickOnly, RefusedActions, RecordsLayout, LayoutHistory, admin.ModelAdmin):
+class FrontAdmin(
+    PickOnly, RefusedActions, Arrangement, RecordsLayout, LayoutHistory, admin.ModelAdmin
+):
     form = FrontForm
     list_display = ["name", "slug", "section", "schedule", "collection_count"]
     list_filter = [ScheduleFilter, "section"]

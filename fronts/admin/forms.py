@@ -41,9 +41,15 @@ class OrderedFormSet(BaseInlineFormSet):
 class GuardsLayout(forms.ModelForm):
     """No lost updates: the form carries the version of the front's layout it was opened at,
     and a save is refused if anyone has saved that front since (its page, one of its
-    collections' pages, a restore), with what is different now shown (`conflict`)."""
+    collections' pages, a restore), with why (`refusal`) and what is different now
+    (`conflict`)."""
 
     base_version = forms.IntegerField(widget=forms.HiddenInput, required=False)
+    refusal = gettext_lazy(
+        "The front “%(front)s” was changed by %(who)s since you opened this page, so your "
+        "changes were not saved. Review what is different below, then reload the page, make "
+        "your changes again and save."
+    )
 
     def __init__(self, *args, **kwargs):
         super().__init__(*args, **kwargs)
@@ -73,11 +79,7 @@ class GuardsLayout(forms.ModelForm):
             return
         self.conflict = revisions.conflict(self.guarded_front.pk, base_version)
         raise ValidationError(
-            _(
-                "The front “%(front)s” was changed by %(who)s since you opened this page, so "
-                "your changes were not saved. Review what is different below, then reload the "
-                "page, make your changes again and save."
-            ),
+            self.refusal,
             code="conflict",
             params={"front": self.guarded_front, "who": self.conflict.who},
         )
@@ -139,13 +141,50 @@ class CollectionForm(forms.ModelForm):
 
 
 class CollectionPageForm(GuardsLayout, CollectionForm):
-    """A collection's own page (with its pins): guarded by its front's layout version."""
+    """A collection's own page (with its pins): guarded by its front's layout version.
+
+    Its add page too, when it is opened for a front (`?front=<pk>`, as a link from the front
+    would open it): it carries that front's version then, and which front that is
+    (`base_front`), so an add saved after someone else's save of that front is refused like a
+    change. Opened without a front, or saved to another front than the one it was opened
+    for, it carries no version of the front saved to, and the add is accepted: the page shows
+    no layout, so there is no arrangement the editor can have based the new collection on,
+    and so none they could overwrite unseen. (Carrying every front's version instead would
+    refuse an add over any change to whichever front is chosen, which the editor had never
+    been shown on this page.)
+    """
+
+    base_front = forms.IntegerField(widget=forms.HiddenInput, required=False)
 
     class Meta(CollectionForm.Meta):
         fields = ["front", *CollectionForm.Meta.fields]
 
+    def __init__(self, *args, **kwargs):
+        super().__init__(*args, **kwargs)
+        if self.instance.pk is None and not self.is_bound:
+            opened_for = self.front_opened_for()
+            if opened_for is not None:
+                # Read here, whatever the address says: the version as the page opens.
+                self.initial["base_front"] = opened_for.pk
+                self.initial["base_version"] = opened_for.layout_version
+
     def front_of(self, instance) -> Front:
         return Front.objects.get(pk=instance.front_id)
+
+    def front_opened_for(self) -> Front | None:
+        """The front an add page was opened for (its initial front), if it is one."""
+        field = self.fields.get("front")
+        try:
+            return field.clean(self.initial.get("front")) if field else None
+        except ValidationError:
+            return None
+
+    def clean(self):
+        if self.instance.pk is None:
+            front = self.cleaned_data.get("front")
+            if front is not None and front.pk == self.cleaned_data.get("base_front"):
+                self.guarded_front = front
+        return super().clean()
 
 
 # What a story is that cannot be pinned, by its status.

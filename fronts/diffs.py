@@ -16,7 +16,7 @@ from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy
 
 from articles.models import Article
-from fronts.models import Collection
+from fronts.models import Collection, Crop
 
 FRONT_FIELDS = {
     "name": gettext_lazy("name"),
@@ -38,8 +38,9 @@ SLOT_FIELDS = {
     "expires_at": gettext_lazy("pinned until"),
     "headline": gettext_lazy("front headline"),
     "dek": gettext_lazy("front dek"),
+    "crop": gettext_lazy("front picture"),
 }
-LABELS = {"style": Collection.Style, "backfill_kind": Article.Kind}
+LABELS = {"style": Collection.Style, "backfill_kind": Article.Kind, "crop": Crop}
 
 
 def shown(field: str, value) -> str:
@@ -62,7 +63,9 @@ def field_changes(owner: str, fields: dict, old: dict, new: dict) -> list[str]:
     """ "owner: field old → new" for each field that differs ("field old → new" without one)."""
     found = []
     for field, label in fields.items():
-        if old.get(field) != new.get(field):
+        if field not in old or field not in new:
+            continue  # a revision from before the field existed: no change to tell
+        if old[field] != new[field]:
             change = f"{label} {shown(field, old.get(field))} → {shown(field, new.get(field))}"
             found.append(f"{owner}: {change}" if owner else change)
     return found

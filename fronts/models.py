@@ -184,6 +184,19 @@ class SlotQuerySet(models.QuerySet):
         return upcoming.values_list("expires_at", flat=True).first()
 
 
+class Crop(models.TextChoices):
+    """How a pinned story's lead picture shows on a front: the crops the picture library makes
+    of every picture (images/specs.py), or none. Empty: as the collection's style shows it."""
+
+    WIDE = "16x9", _("wide (16:9)")
+    STANDARD = "4x3", _("standard (4:3)")
+    SQUARE = "1x1", _("square")
+    WHOLE = "free", _("the whole picture, uncropped")
+    NONE = "none", _("no picture on this front")
+
+    __empty__ = _("as the collection shows it")
+
+
 class Slot(models.Model):
     collection = models.ForeignKey(Collection, on_delete=models.CASCADE, related_name="slots")
     article = models.ForeignKey(
@@ -200,6 +213,16 @@ class Slot(models.Model):
         help_text=_("On this front only; the story's own headline is unchanged."),
     )
     dek = models.TextField(_("front dek"), blank=True)
+    crop = models.CharField(
+        _("front picture"),
+        max_length=8,
+        choices=Crop,
+        blank=True,
+        help_text=_(
+            "Where the collection shows pictures (lead, grid); on this front only, the "
+            "story's own picture is unchanged."
+        ),
+    )
 
     objects = SlotQuerySet.as_manager()
 

@@ -28,6 +28,7 @@ class Item:
     headline: str  # the front's, else the story's
     dek: str
     pinned: bool
+    crop: str = ""  # the front's crop of the story's picture (Crop), else the collection's
 
 
 @dataclass
@@ -72,6 +73,7 @@ def resolve(front: Front, at=None) -> list[Shown]:
                 slot.headline or by_pk[slot.article_id].headline,
                 slot.dek or by_pk[slot.article_id].dek,
                 pinned=True,
+                crop=slot.crop,
             )
             for slot in pinned[collection.pk]
         ]

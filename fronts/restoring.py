@@ -83,7 +83,8 @@ def restore_pins(collection: Collection, slots: list[dict], existing: set[int]) 
                 article_id=slot["article"],
                 position=slot["position"],
                 expires_at=when(slot["expires_at"]),
-                **{name: slot[name] for name in revisions.SLOT_TEXTS},
+                # A revision made before a field existed: its default.
+                **{name: slot.get(name, "") for name in revisions.SLOT_TEXTS},
             )
     return skipped
 

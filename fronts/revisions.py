@@ -14,7 +14,7 @@ from fronts import diffs
 from fronts.models import Collection, Front, FrontRevision, Slot
 
 COLLECTION_SETTINGS = ["title", "style", "max_stories", "backfill", "backfill_tag", "backfill_kind"]
-SLOT_TEXTS = ["headline", "dek"]
+SLOT_TEXTS = ["headline", "dek", "crop"]
 
 
 def named(obj) -> dict | None:

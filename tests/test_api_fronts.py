@@ -16,7 +16,7 @@ from tests.factories import ArticleFactory, AuthorFactory, SectionFactory
 pytestmark = pytest.mark.django_db
 
 NOON = datetime(2026, 11, 3, 17, 0, tzinfo=UTC)
-FRONT_ONLY = {"front_headline", "front_dek", "pinned"}
+FRONT_ONLY = {"front_headline", "front_dek", "pinned", "front_crop"}
 
 
 @pytest.fixture(autouse=True)
@@ -111,7 +111,7 @@ def test_pins_come_first_with_the_texts_editors_gave_them_for_the_front(client, 
             "max_stories": 3,
             "pins": [
                 (retitled, {"headline": "Budget: yes"}),
-                (redekked, {"dek": "Again."}),
+                (redekked, {"dek": "Again.", "crop": "1x1"}),
             ],
         }
     )
@@ -126,6 +126,7 @@ def test_pins_come_first_with_the_texts_editors_gave_them_for_the_front(client, 
     assert [item["pinned"] for item in stories] == [True, True, False]
     shown = [(item["front_headline"], item["front_dek"]) for item in stories[:2]]
     assert shown == [("Budget: yes", "After weeks of talks."), ("Ferry fares rise", "Again.")]
+    assert [item["front_crop"] for item in stories] == ["", "1x1", ""]
     # The story's own texts stay the story's.
     assert (stories[0]["headline"], stories[0]["dek"]) == (
         "Council passes the budget",

@@ -308,3 +308,36 @@ def test_each_new_section_gets_its_front_at_its_slug_or_beside_a_taken_one():
     assert Front.objects.get(section=metro).slug == "metro"
     assert Front.objects.get(section=home).slug == "home-section"
     assert not Front.objects.get(section=metro).collections.exists()  # empty until arranged
+
+
+@pytest.mark.usefixtures("media")
+def test_a_front_only_crop_changes_the_picture_on_the_front_alone(client):
+    from tests import pictures
+
+    photo = pictures.library_image(pictures.jpeg_bytes(2400, 1600))
+    square = story(10, headline="Square on the front", lead_image=photo)
+    hidden = story(20, headline="No picture on the front", lead_image=photo)
+    story(30, headline="As the grid shows it", lead_image=photo)
+    front(
+        {
+            "title": "More news",
+            "style": "grid",
+            "max_stories": 3,
+            "pins": [(square, {"crop": "1x1"}), (hidden, {"crop": "none"})],
+        }
+    )
+
+    page = read_tree(client.get("/").content.decode())
+
+    cards = {c.select_one("h3").text(): c for c in page.select("article", "story-card")}
+    square_image = cards["Square on the front"].select_one("img")
+    assert "story-card__image--cropped" in square_image["class"]
+    assert square_image["width"] == square_image["height"]  # its shape, not the card's
+    assert cards["No picture on the front"].select("img") == []
+    wide = cards["As the grid shows it"].select_one("img")
+    assert "story-card__image--cropped" not in wide["class"]
+    assert int(wide["width"]) * 9 == int(wide["height"]) * 16
+    # The story's own page keeps its own picture, whole.
+    own = read_tree(client.get(square.get_absolute_url()).content.decode())
+    lead = own.select_one("figure", "lead-image").select_one("img")
+    assert int(lead["width"]) * 2 == int(lead["height"]) * 3

@@ -234,3 +234,14 @@ def test_a_reporter_gets_the_front_without_the_arrangement_to_edit(client, repor
     html = client.get(change_url(home["front"])).content.decode()
     assert "arrange-collections" not in html and "front-preview" not in html
     assert "Alpha story" in html  # "Now showing" still says what readers get
+
+
+def test_a_pins_front_picture_is_saved_and_its_revision_says_so(admin_client, home):
+    data = posted(home, pins={"Bravo": {"crop": "1x1"}})
+    response = admin_client.post(change_url(home["front"]), data)
+
+    assert response.status_code == HTTPStatus.FOUND
+    home["pins"]["Bravo"].refresh_from_db()
+    assert home["pins"]["Bravo"].crop == "1x1"
+    summary = FrontRevision.objects.filter(front=home["front"]).latest().summary
+    assert "front picture — → square" in summary

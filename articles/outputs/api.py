@@ -243,6 +243,7 @@ def get_front(request, address: Path[FrontAddress]):
             item.article.front_headline = item.headline
             item.article.front_dek = item.dek
             item.article.pinned = item.pinned
+            item.article.front_crop = item.crop
     # Any story published may backfill a collection (the list of all stories); a change to
     # the front or the layout showing purges their keys (fronts/changes.py). No Last-Modified:
     # a pin's expiry changes the front with nothing modified, so only the ETag tells.

@@ -200,6 +200,11 @@ class FrontStory(ArticleSummary):
     pinned: bool = Field(
         description="Placed here by an editor; false: filled in from the newest live stories."
     )
+    front_crop: str = Field(
+        description="How the front shows the story's lead picture, as editors chose it for "
+        "this front: `16x9`, `4x3`, `1x1`, `free` (uncropped) or `none` (no picture); empty: "
+        "as the collection's style shows it."
+    )
 
 
 class CollectionOut(Schema):

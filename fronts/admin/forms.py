@@ -199,7 +199,7 @@ NOT_PINNABLE = {
 class SlotForm(forms.ModelForm):
     class Meta:
         model = Slot
-        fields = ["article", "position", "expires_at", "headline", "dek"]
+        fields = ["article", "position", "expires_at", "headline", "dek", "crop"]
         widgets = {"dek": forms.Textarea(attrs={"rows": 2, "cols": 30})}
 
     def clean_article(self):

@@ -150,13 +150,21 @@ def test_editor_arranges_by_dragging_and_keyboard_previews_and_saves(three_colle
     expect(handle).to_be_focused()
     expect(status).to_have_text("Alpha story: story 1 of 1 in Opinion.")
 
+    # Pin a story with the autocomplete, in the collection the button names.
+    page.get_by_role("button", name="Pin a story in “Top stories”").click()
+    page.locator(".select2-search__field").fill("Hotel")
+    page.locator(".select2-results__option", has_text="Hotel story").click()
+    top_pins = page.locator(f"[data-pins='{data['top'].pk}'] [data-pin]")
+    expect(top_pins).to_have_count(1)
+    expect(top_pins.first).to_contain_text("Hotel story")
+
     # The preview follows, backfill included, each story once: the newest live stories no
     # pin takes fill the slots left, top collection first.
     expect(sections).to_have_text(["Opinion", "Top stories", "More news"])
     shown = preview.locator("main section.front-collection")
     expect(shown.nth(0)).to_contain_text("Alpha story")
     expect(shown.nth(0)).to_contain_text("Delta story")
-    expect(shown.nth(1).locator("h3")).to_have_text(["Foxtrot story", "Golf story", "Hotel story"])
+    expect(shown.nth(1).locator("h3")).to_have_text(["Hotel story", "Foxtrot story", "Golf story"])
     expect(shown.nth(2).locator("h3")).to_have_text(["Charlie story", "Bravo story"])
     assert FrontRevision.objects.filter(front=front).count() == 0  # a preview writes nothing
 
@@ -177,6 +185,7 @@ def test_editor_arranges_by_dragging_and_keyboard_previews_and_saves(three_colle
     pins = Slot.objects.filter(collection__front=front).order_by("collection__position", "position")
     assert [(p.collection.title, p.article.headline, p.position) for p in pins] == [
         ("Opinion", "Alpha story", 0),
+        ("Top stories", "Hotel story", 0),
         ("More news", "Charlie story", 0),
         ("More news", "Bravo story", 1),
     ]

@@ -245,3 +245,15 @@ def test_a_pins_front_picture_is_saved_and_its_revision_says_so(admin_client, ho
     assert home["pins"]["Bravo"].crop == "1x1"
     summary = FrontRevision.objects.filter(front=home["front"]).latest().summary
     assert "front picture — → square" in summary
+
+
+def test_an_empty_front_offers_its_first_collection_and_saves_it(admin_client):
+    front = made_front(slug="elections-2026")
+    html = admin_client.get(change_url(front)).content.decode()
+    assert "Save the front, then pin stories in this new collection." in html
+
+    data = front_form(front, collections=[{"title": "Results", "style": "grid"}])
+    response = admin_client.post(change_url(front), data)
+
+    assert response.status_code == HTTPStatus.FOUND
+    assert arrangement(front) == [("Results", [])]

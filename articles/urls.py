@@ -12,6 +12,7 @@ from articles.outputs.feeds import (
 )
 from articles.outputs.robots import robots_txt
 from articles.outputs.sitemaps import news_sitemap, sitemap, sitemap_section
+from fronts import views as fronts_views
 
 register_converter(converters.FourDigitYearConverter, "yyyy")
 register_converter(converters.TwoDigitConverter, "mm")
@@ -22,6 +23,7 @@ app_name = "articles"
 urlpatterns = [
     path("", views.front_page, name="front"),
     path("section/<slug:slug>/", views.SectionView.as_view(), name="section"),
+    path("front/<slug:slug>/", fronts_views.front_page, name="front-page"),
     path("tag/<str:slug>/", views.TagView.as_view(), name="tag"),
     path("author/<slug:slug>/", views.AuthorView.as_view(), name="author"),
     path("<yyyy:year>/<mm:month>/<dd:day>/<slug:slug>/", views.article_detail, name="detail"),

@@ -2,7 +2,8 @@
 
 A page is tagged with a key per object it displays (`article:12`, `section:3`, `tag:7`,
 `author:5`) and per list it shows (`list:all` for the front page, feeds, sitemaps, search and
-the API's lists; `list:section:3` for a section's stories…). Every page also carries `site`,
+the API's lists; `list:section:3` for a section's stories; `list:fronts` for the sitemap,
+which lists fronts and ranks the home front's stories…). Every page also carries `site`,
 which purges everything at once. Keys go out in the `Surrogate-Key` header (Fastly's name;
 deploy/varnish/newsroom.vcl hands them to xkey) and come back in purges.
 """
@@ -11,6 +12,7 @@ from django.db import models
 
 SITE = "site"
 ALL_LISTS = "list:all"
+ALL_FRONTS = "list:fronts"  # purged with every change of a front's layout (fronts/changes.py)
 
 
 def of(instance: models.Model) -> str:

@@ -21,7 +21,9 @@ def front_changed(*front_pks: int) -> None:
     replaced = Front.objects.filter(pk__in=pks, replaces__isnull=False).values_list(
         "replaces_id", flat=True
     )
-    purges.changed(*(keys.named(Front, pk) for pk in {*pks, *replaced}))
+    # And the pages that list fronts (the sitemap), which a new front's first collection
+    # changes before any page is tagged with its key.
+    purges.changed(keys.ALL_FRONTS, *(keys.named(Front, pk) for pk in {*pks, *replaced}))
 
 
 @receiver([post_save, post_delete], sender=Front)

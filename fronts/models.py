@@ -11,9 +11,11 @@ from django.core.exceptions import ValidationError
 from django.core.validators import MaxValueValidator, MinValueValidator
 from django.db import models
 from django.db.models import Exists, F, OuterRef, Q
+from django.urls import reverse
 from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 
+from articles.addresses import slug_path
 from articles.models import Article, Section
 
 HOME = "home"
@@ -117,6 +119,17 @@ class Front(models.Model):
 
     def __str__(self):
         return self.name
+
+    def get_absolute_url(self):
+        """Where readers see this front: / for home, a section's page for its front, its
+        own /front/<slug>/ otherwise; a scheduled layout shows at its front's address."""
+        if self.replaces_id:
+            return self.replaces.get_absolute_url()
+        if self.section_id:
+            return self.section.get_absolute_url()
+        if self.slug == HOME:
+            return reverse("articles:front")
+        return slug_path("articles:front-page", self.slug)
 
     def clean(self):
         if self.replaces_id and self.replaces_id == self.pk:

@@ -2,15 +2,19 @@
 
 `/sitemap.xml` lists every URL in one file, and turns into an index of `/sitemap-<kind>.xml?p=N`
 pages once the URLs outgrow one file (SITEMAP_PAGE_SIZE); each kind lists only what has live
-stories. `/news-sitemap.xml` lists the stories of the last two days. Every location is absolute
-on SITE_URL (see `articles.outputs.links`), never on the request's host.
+stories (the fronts at /front/<slug>/: those with a collection). The stories the home front
+shows carry a `<priority>` from their place on it; every other URL carries none, which
+crawlers read as the default, 0.5. `/news-sitemap.xml` lists the stories of the last two days
+and has no priority in its format. Every location is absolute on SITE_URL (see
+`articles.outputs.links`), never on the request's host.
 
 The urlsets and the index are written out as strings rather than through
 django.contrib.sitemaps, whose dict per URL, reverse() per story and template loop cost seconds
 for each page of a large archive: a page of stories is one query of three columns (two queries
-past the first page) and `articles.addresses` for the paths, a page of sections, tags or
-authors one grouped query, and the index one COUNT per kind and one look at the newest change
-of each.
+past the first page) and `articles.addresses` for the paths, plus the home front's layout and,
+once it is arranged, its stories (fronts.resolve: a constant few); a page of sections, tags or
+authors one grouped query, of fronts one query; and the index one COUNT per kind and one look
+at the newest change of each.
 """
 
 import re
@@ -19,7 +23,7 @@ from xml.sax.saxutils import escape
 
 from django.conf import settings
 from django.db.models import Count, Exists, F, Max, Min, OuterRef, Q, QuerySet, Subquery
-from django.db.models.functions import Greatest
+from django.db.models.functions import Coalesce, Greatest
 from django.http import Http404, HttpResponse
 from django.shortcuts import render
 from django.urls import reverse
@@ -32,6 +36,9 @@ from articles.addresses import slug_path, story_path
 from articles.models import Article, Author, Byline, Section, TaggedArticle
 from articles.outputs.links import absolute_url
 from articles.outputs.xmltext import xml_safe
+from caching import keys
+from fronts.models import HOME, Collection, Front, FrontRevision
+from fronts.resolve import resolve
 
 # Google News takes stories published in the last two days, at most 1,000 per sitemap:
 # https://developers.google.com/search/docs/crawling-indexing/sitemaps/news-sitemap
@@ -41,6 +48,9 @@ NEWS_SITEMAP_LIMIT = 1000
 XML = '<?xml version="1.0" encoding="UTF-8"?>\n'
 SITEMAP_XMLNS = "http://www.sitemaps.org/schemas/sitemap/0.9"
 NEWEST_FIRST = ("-publish_at", "-pk")
+# The home front's first story ranks 1.0, each next one a tenth lower, down to 0.6: above the
+# 0.5 of every URL without a priority.
+TOP_PRIORITY_TENTHS, LOWEST_PRIORITY_TENTHS = 10, 6
 # `?p=` as the index writes it; anything else (0, -1, 1.5, 01, abc, a number past any archive)
 # is a page that does not exist.
 PAGE_NUMBER = re.compile(r"[1-9][0-9]{0,6}")
@@ -201,9 +211,48 @@ class AuthorSitemap(GroupSitemap):
         return _newest_change(Exists(signed))
 
 
+class FrontSitemap:
+    """The fronts at their own address (/front/<slug>/): not home, not a section's, not a
+    scheduled layout (which shows at its front's address); those with a collection."""
+
+    def fronts(self) -> QuerySet:
+        return Front.objects.filter(
+            Exists(Collection.objects.filter(front=OuterRef("pk"))),
+            section__isnull=True,
+            replaces__isnull=True,
+        ).exclude(slug=HOME)
+
+    def with_changed_at(self) -> QuerySet:
+        # What a front shows is worked out at each request: its page changed at the last
+        # change of its layout, or when the newest story went live (it may backfill it).
+        layout = FrontRevision.objects.filter(front=OuterRef("pk")).order_by("-version")
+        story = Article.objects.published().order_by("-publish_at")
+        return self.fronts().annotate(
+            changed_at=Greatest(
+                "updated_at",
+                Coalesce(Subquery(layout.values("created_at")[:1]), "updated_at"),
+                Coalesce(Subquery(story.values("publish_at")[:1]), "updated_at"),
+            )
+        )
+
+    def count(self) -> int:
+        return self.fronts().count()
+
+    def latest(self) -> datetime | None:
+        return self.with_changed_at().aggregate(latest=Max("changed_at"))["latest"]
+
+    def urls(self, start: int, size: int) -> list[Url]:
+        rows = self.with_changed_at().order_by("slug").values_list("slug", "changed_at")
+        return [
+            (escape(absolute_url(slug_path("articles:front-page", slug))), changed_at)
+            for slug, changed_at in rows[start : start + size]
+        ]
+
+
 SITEMAPS = {
     "stories": StorySitemap,
     "sections": SectionSitemap,
+    "fronts": FrontSitemap,
     "tags": TagSitemap,
     "authors": AuthorSitemap,
 }
@@ -218,9 +267,39 @@ def _xml(document: str, last_modified: datetime | None) -> HttpResponse:
     return response
 
 
-def _urlset(urls: list[Url]) -> HttpResponse:
+def _home_front_priorities(request) -> dict[str, str]:
+    """{location: priority} of the stories the home front shows now, in its order (none
+    while it is not arranged); the page is tagged with the front and the layout showing."""
+    layout = Front.objects.layout_for(HOME)
+    if layout is None:
+        return {}
+    keys.add(
+        request,
+        keys.named(Front, layout.pk),
+        keys.named(Front, layout.replaces_id) if layout.replaces_id else "",
+    )
+    if not layout.arranged:
+        return {}
+    stories = [item.article for shown in resolve(layout) for item in shown.items]
+    return {
+        escape(absolute_url(story.get_absolute_url())): (
+            f"{max(TOP_PRIORITY_TENTHS - place, LOWEST_PRIORITY_TENTHS) / 10:.1f}"
+        )
+        for place, story in enumerate(stories)
+    }
+
+
+def _tag(request) -> None:
+    # Any story's change may change a sitemap, and any front's (the fronts listed, the home
+    # front's order): without keys, a page is tagged with the list of all stories alone.
+    keys.add(request, keys.ALL_LISTS, keys.ALL_FRONTS)
+
+
+def _urlset(urls: list[Url], priorities: dict[str, str] | None = None) -> HttpResponse:
+    priorities = priorities or {}
     entries = "".join(
-        f"<url><loc>{loc}</loc><lastmod>{_w3c(changed_at)}</lastmod></url>\n"
+        f"<url><loc>{loc}</loc><lastmod>{_w3c(changed_at)}</lastmod>"
+        f"{f'<priority>{priorities[loc]}</priority>' if loc in priorities else ''}</url>\n"
         for loc, changed_at in urls
     )
     latest = max((changed_at for _, changed_at in urls), default=None)
@@ -253,13 +332,15 @@ def _index(sitemaps: dict, counts: dict[str, int]) -> HttpResponse:
 @require_safe
 def sitemap(request):
     """`/sitemap.xml`: every URL in one file, or an index of pages once that grows too long."""
+    _tag(request)
     sitemaps = {name: sitemap_class() for name, sitemap_class in SITEMAPS.items()}
     counts = {name: site.count() for name, site in sitemaps.items()}
     size = settings.SITEMAP_PAGE_SIZE
     if sum(counts.values()) > size:
         return _index(sitemaps, counts)
     return _urlset(
-        [url for name, site in sitemaps.items() if counts[name] for url in site.urls(0, size)]
+        [url for name, site in sitemaps.items() if counts[name] for url in site.urls(0, size)],
+        _home_front_priorities(request) if counts["stories"] else {},
     )
 
 
@@ -276,7 +357,8 @@ def sitemap_section(request, section):
     urls = SITEMAPS[section]().urls((page - 1) * size, size)
     if not urls and page > 1:
         raise Http404("No such sitemap page.")
-    return _urlset(urls)
+    _tag(request)
+    return _urlset(urls, _home_front_priorities(request) if section == "stories" and urls else {})
 
 
 @require_safe

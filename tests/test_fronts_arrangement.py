@@ -257,3 +257,13 @@ def test_an_empty_front_offers_its_first_collection_and_saves_it(admin_client):
 
     assert response.status_code == HTTPStatus.FOUND
     assert arrangement(front) == [("Results", [])]
+
+
+def test_a_front_at_its_own_address_is_previewed_under_its_name(admin_client):
+    front = made_front("Results", slug="elections-2026")
+    story(headline="Polls close")
+
+    html = admin_client.post(preview_url(front), front_form(front)).content.decode()
+
+    assert "<h1>Elections-2026</h1>" in html and html.count("<h1") == 1
+    assert "Polls close" in html

@@ -31,7 +31,7 @@ from django.views.decorators.clickjacking import xframe_options_sameorigin
 from articles.admin.stories import PickOnly
 from fronts.admin.choosers import PinnableStoryWidget
 from fronts.admin.forms import CollectionForm, SlotForm
-from fronts.models import Collection, Slot
+from fronts.models import HOME, Collection, Slot
 from fronts.resolve import resolve
 from newsroom.csp import PREVIEW_POLICY
 
@@ -234,6 +234,7 @@ class Arrangement:
                 "fronts/preview.html",
                 {
                     "front": front,
+                    "title": heading(front),
                     "collections": shown,
                     "errors": None if valid else _errors(form, formsets),
                 },
@@ -244,6 +245,13 @@ class Arrangement:
         response["Cache-Control"] = "private, no-store"
         response["X-Robots-Tag"] = "noindex, nofollow"
         return response
+
+
+def heading(front) -> str:
+    """The h1 the front's page has: its name at its own address, the site's (unseen) on the
+    home page and a section's page."""
+    shown_at = front.replaces if front.replaces_id else front
+    return "" if shown_at.slug == HOME or shown_at.section_id else shown_at.name
 
 
 def _attach(request, shown) -> None:

@@ -110,7 +110,10 @@ class FrontPinsFormSet(BaseModelFormSet):
 
     def save_existing(self, form, obj, commit=True):
         if obj.collection_id in self.gone_collections:
-            return obj  # its collection was deleted in the same save, and the pin with it
+            # Its collection was deleted in the same save: the pin goes with it, even one
+            # moved into it from another collection.
+            Slot.objects.filter(pk=obj.pk).delete()
+            return obj
         return super().save_existing(form, obj, commit=commit)
 
     def save_new(self, form, commit=True):

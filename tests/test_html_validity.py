@@ -19,6 +19,7 @@ from django.utils import timezone
 
 from articles.editorial.preview import preview_url
 from articles.models import Article
+from fronts.models import Collection, Front, Slot
 from tests.factories import ArticleFactory, AuthorFactory, CorrectionFactory, SectionFactory
 from tests.pictures import jpeg_bytes, library_image
 from tests.services import require
@@ -86,6 +87,20 @@ def pages(client, settings, tmp_path):
             authors=[reporter],
             tags=["Transit"],
         )
+    # Arranged fronts: one of its own in every style, a pin with the front's own words and
+    # crop, and a section's front above its list.
+    elections = Front.objects.create(name="Elections 2026", slug="elections-2026")
+    for position, style in enumerate(["lead", "grid", "list", "rail"]):
+        collection = Collection.objects.create(
+            front=elections, title=style.title(), style=style, position=position, max_stories=3
+        )
+        if style == "lead":
+            Slot.objects.create(
+                collection=collection, article=lead, crop="1x1", dek="What the night decided."
+            )
+    Collection.objects.create(
+        front=Front.objects.for_section(politics), title="Politics now", style="grid"
+    )
     withdrawn = ArticleFactory(live=True, headline="A story we took down")
     withdrawn.status = Article.Status.UNPUBLISHED
     withdrawn.save()
@@ -93,6 +108,8 @@ def pages(client, settings, tmp_path):
     urls = {
         "front": ("/", HTTPStatus.OK),
         "section": ("/section/new-york/", HTTPStatus.OK),
+        "arranged-section": ("/section/politics/", HTTPStatus.OK),
+        "front-of-its-own": ("/front/elections-2026/", HTTPStatus.OK),
         "section-page-2": ("/section/new-york/?page=2", HTTPStatus.OK),
         "tag": ("/tag/immigration/", HTTPStatus.OK),
         "author": ("/author/ana-reyes/", HTTPStatus.OK),

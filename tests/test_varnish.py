@@ -128,6 +128,42 @@ def test_a_change_made_in_another_process_shows_through_varnish_on_the_next_requ
     assert SEED_HEADLINE not in answer.text
 
 
+def test_a_front_through_varnish_follows_its_layout_and_the_stories_that_backfill_it(site):
+    path = "/front/night-desk/?case=front"
+    site.app.shell(
+        "from fronts.models import Collection, Front\n"
+        "front = Front.objects.create(name='Night desk', slug='night-desk')\n"
+        "Collection.objects.create(front=front, title='Tonight', style='list', max_stories=3)\n"
+    )
+    warm(site, path)
+    assert "Tonight" in site.get(path).text
+
+    def through_varnish(path, text):
+        return wait_until(lambda: text in site.get(path).text, timeout=PURGE_WAIT_SECONDS)
+
+    # The layout changes: its key (front:<pk>) is purged.
+    site.app.shell(
+        "from fronts.models import Collection\n"
+        "collection = Collection.objects.get(front__slug='night-desk')\n"
+        "collection.title = 'After midnight'\n"
+        "collection.save()\n"
+    )
+    assert through_varnish(path, "After midnight"), "the old layout still through Varnish"
+
+    # A story published anywhere may backfill it: list:all is purged.
+    path += "&again"
+    warm(site, path)
+    site.app.shell(
+        "from articles.editorial import publishing\n"
+        "from articles.models import Article, Author, Byline, Section\n"
+        "story = Article.objects.create(headline='Polls close upstate', slug='polls-close',\n"
+        "    section=Section.objects.first(), body='<p>The count begins.</p>')\n"
+        "Byline.objects.create(article=story, author=Author.objects.first(), position=0)\n"
+        "publishing.publish(story)\n"
+    )
+    assert through_varnish(path, "Polls close upstate"), "no backfill through Varnish"
+
+
 def test_a_picture_is_kept_by_varnish_for_a_year_after_its_first_request(site):
     name = (
         site.app.shell(

@@ -129,6 +129,16 @@ DATABASES = {
         conn_health_checks=True,
     )
 }
+if DATABASES["default"]["ENGINE"] == "django.db.backends.sqlite3":
+    # Several processes write the one file (the web workers, their purge sender, commands).
+    # A transaction takes the write lock as it begins, so one that reads first never fails
+    # to upgrade ("database is locked" at once, whatever the timeout); the others wait for
+    # it, up to the timeout.
+    DATABASES["default"]["OPTIONS"] = {
+        "transaction_mode": "IMMEDIATE",
+        "timeout": 20,
+        **DATABASES["default"].get("OPTIONS", {}),
+    }
 
 _cache_url = env("CACHE_URL", "locmem://")
 if _cache_url.startswith(("redis://", "rediss://")):

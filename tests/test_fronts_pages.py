@@ -2,11 +2,8 @@
 name, the scheduled layout that replaces it in its window, redirects for the fronts that have
 a page elsewhere, and the page cache and purges the home page has."""
 
-import json
-import subprocess
 from datetime import timedelta
 from http import HTTPStatus
-from pathlib import Path
 
 import pytest
 import time_machine
@@ -21,7 +18,7 @@ from tests.services import require
 
 # The API's fronts tests make fronts of any kind (named, scheduled, a section's).
 from tests.test_api_fronts import NOON, front, story
-from tests.test_html_validity import VNU_JAR, VNU_MISSING
+from tests.test_html_validity import VNU_MISSING, html_errors
 
 pytestmark = pytest.mark.django_db
 
@@ -278,21 +275,8 @@ def test_a_front_page_and_its_empty_state_are_valid_html(client, section, tmp_pa
         {"title": "Rail", "style": "rail", "max_stories": 2},
     )
     front({"title": "Opinion", "backfill_kind": "opinion"}, slug="quiet", name="Quiet")
-    files = []
-    for name, url in {"front": ELECTIONS, "empty": "/front/quiet/"}.items():
-        path = tmp_path / f"{name}.html"
-        path.write_text(client.get(url).content.decode(), encoding="utf-8")
-        files.append(str(path))
-
-    result = subprocess.run(
-        ["java", "-jar", str(VNU_JAR), "--errors-only", "--format", "json", "--stdout", *files],
-        capture_output=True,
-        text=True,
-        timeout=120,
+    pages = {"front": ELECTIONS, "empty": "/front/quiet/"}
+    errors = html_errors(
+        {name: client.get(url).content.decode() for name, url in pages.items()}, tmp_path
     )
-
-    errors = [
-        f"{Path(m.get('url', '?')).name}:{m.get('lastLine', '?')}: {m['message']}"
-        for m in json.loads(result.stdout)["messages"]
-    ]
     assert not errors, "The Nu HTML Checker found errors:\n" + "\n".join(errors)

@@ -17,7 +17,7 @@ def arranged(request, slug: str = HOME):
     layout = Front.objects.layout_for(slug)
     if layout is None or not layout.arranged:
         return None
-    shown = [collection for collection in resolve(layout) if collection.items]
+    shown = showing(layout)
     if not shown:
         return None
     return _render(request, layout, shown)
@@ -42,49 +42,60 @@ def front_page(request, slug: str):
         return HttpResponsePermanentRedirect(front.get_absolute_url())
     if not layout.arranged:
         raise Http404("This front has nothing arranged yet.")
-    shown = [collection for collection in resolve(layout) if collection.items]
-    return _render(request, layout, shown, title=front.name)
+    return _render(request, layout, showing(layout), title=heading(layout))
 
 
 def _render(request, layout: Front, shown: list, *, title: str = ""):
     """The page of `layout` showing `shown`, tagged with what it shows: the front and the
     layout showing, every story on it, and the list of all stories (a story published
     anywhere may backfill it)."""
-    from articles.views import attach_sections
-
-    stories = [item.article for collection in shown for item in collection.items]
-    if stories:
-        attach_sections(request, stories)
-        Article.objects.attach_byline_authors(stories)  # their pictures came with resolve()
-    keys.add(
-        request,
-        keys.named(Front, layout.pk),
-        keys.named(Front, layout.replaces_id) if layout.replaces_id else "",
-        keys.ALL_LISTS,
-        *(keys.of(story) for story in stories),
-    )
+    stories = attached(request, shown)
+    keys.add(request, *layout_keys(layout), keys.ALL_LISTS, *(keys.of(s) for s in stories))
     return render(
         request, "fronts/front.html", {"front": layout, "collections": shown, "title": title}
     )
 
 
-def section_collections(request, section) -> list:
-    """The collections of `section`'s front with stories to show (none if not arranged),
-    their stories' sections and bylines attached, the page tagged with the front."""
+def showing(layout: Front) -> list:
+    """The collections of `layout` that have stories to show now (fronts/resolve.py)."""
+    return [collection for collection in resolve(layout) if collection.items]
+
+
+def attached(request, shown: list) -> list[Article]:
+    """The stories of `shown` (showing()'s collections), with the sections and bylines their
+    cards name attached (their pictures came with resolve())."""
     from articles.views import attach_sections
 
-    layout = Front.objects.layout_for(section=section)
-    if layout is None or not layout.arranged:
-        return []
-    shown = [collection for collection in resolve(layout) if collection.items]
     stories = [item.article for collection in shown for item in collection.items]
     if stories:
         attach_sections(request, stories)
         Article.objects.attach_byline_authors(stories)
-    keys.add(
-        request,
+    return stories
+
+
+def layout_keys(layout: Front) -> list[str]:
+    """The keys of a page showing `layout`: its front's and, for a scheduled layout, the
+    front's it replaces (fronts/changes.py purges both)."""
+    return [
         keys.named(Front, layout.pk),
         keys.named(Front, layout.replaces_id) if layout.replaces_id else "",
-        *(keys.of(story) for story in stories),
-    )
+    ]
+
+
+def heading(layout: Front) -> str:
+    """The h1 of the page showing `layout`: the name of the front at its own address, the
+    site's (unseen) on the home page and a section's page."""
+    shown_at = layout.replaces if layout.replaces_id else layout
+    return "" if shown_at.slug == HOME or shown_at.section_id else shown_at.name
+
+
+def section_collections(request, section) -> list:
+    """The collections of `section`'s front with stories to show (none if not arranged),
+    their stories' sections and bylines attached, the page tagged with the front."""
+    layout = Front.objects.layout_for(section=section)
+    if layout is None or not layout.arranged:
+        return []
+    shown = showing(layout)
+    stories = attached(request, shown)
+    keys.add(request, *layout_keys(layout), *(keys.of(story) for story in stories))
     return shown

@@ -10,7 +10,14 @@ from django.urls import reverse
 
 from fronts.models import Collection, FrontRevision, Slot
 from tests.factories import front_pins_form
-from tests.test_fronts_admin import change_url, clock, front_form, made_front, story  # noqa: F401
+from tests.test_fronts_admin import (  # noqa: F401 (clock: the frozen clock fixture)
+    change_url,
+    clock,
+    front_form,
+    in_order,
+    made_front,
+    story,
+)
 
 pytestmark = pytest.mark.django_db
 
@@ -54,11 +61,6 @@ def arrangement(front) -> list[tuple[str, list[str]]]:
         (c.title, [s.article.headline for s in sorted(c.slots.all(), key=lambda s: s.position)])
         for c in collections
     ]
-
-
-def in_order(html: str, *texts: str) -> bool:
-    places = [html.find(text) for text in texts]
-    return -1 not in places and places == sorted(places)
 
 
 def test_the_front_page_shows_each_collection_with_its_pins_in_order(admin_client, home):

@@ -39,6 +39,7 @@ from articles.outputs.xmltext import xml_safe
 from caching import keys
 from fronts.models import HOME, Collection, Front, FrontRevision
 from fronts.resolve import resolve
+from fronts.views import layout_keys
 
 # Google News takes stories published in the last two days, at most 1,000 per sitemap:
 # https://developers.google.com/search/docs/crawling-indexing/sitemaps/news-sitemap
@@ -273,11 +274,7 @@ def _home_front_priorities(request) -> dict[str, str]:
     layout = Front.objects.layout_for(HOME)
     if layout is None:
         return {}
-    keys.add(
-        request,
-        keys.named(Front, layout.pk),
-        keys.named(Front, layout.replaces_id) if layout.replaces_id else "",
-    )
+    keys.add(request, *layout_keys(layout))
     if not layout.arranged:
         return {}
     stories = [item.article for shown in resolve(layout) for item in shown.items]

@@ -30,9 +30,9 @@ from django.views.decorators.clickjacking import xframe_options_sameorigin
 
 from articles.admin.stories import PickOnly
 from fronts.admin.choosers import PinnableStoryWidget
-from fronts.admin.forms import CollectionForm, SlotForm
-from fronts.models import HOME, Collection, Slot
-from fronts.resolve import resolve
+from fronts.admin.forms import CollectionForm, NumbersNewRows, SlotForm
+from fronts.models import Collection, Slot
+from fronts.views import attached, heading, showing
 from newsroom.csp import PREVIEW_POLICY
 
 
@@ -66,7 +66,7 @@ class PinForm(UntilNamed, SlotForm):
         }
 
 
-class FrontPinsFormSet(BaseModelFormSet):
+class FrontPinsFormSet(NumbersNewRows, BaseModelFormSet):
     """Every pin of one front, in the front's order; a new pin names its collection."""
 
     def __init__(self, data=None, files=None, instance=None, save_as_new=False, prefix=None,
@@ -90,23 +90,11 @@ class FrontPinsFormSet(BaseModelFormSet):
         field.queryset = Collection.objects.filter(front=self.instance)
         # The choices once for all the rows, not a query per row.
         field.choices = [("", "---------")] + [(c.pk, c.title) for c in self.collections]
-        form.fields["position"].required = False
 
-    def clean(self):
-        super().clean()  # and a story twice in one collection is refused (validate_unique)
-        kept = [f for f in self.forms if f.has_changed() and not self._should_delete_form(f)]
-        last: dict[int, int] = {}
-        for form in self.forms:
-            data = getattr(form, "cleaned_data", {})
-            if data.get("collection") and data.get("position") is not None:
-                pk = data["collection"].pk
-                last[pk] = max(last.get(pk, -1), data["position"])
-        # A pin whose position is left empty goes after its collection's others.
-        for form in kept:
-            collection = form.cleaned_data.get("collection")
-            if collection is not None and form.cleaned_data.get("position") is None:
-                last[collection.pk] = last.get(collection.pk, -1) + 1
-                form.cleaned_data["position"] = form.instance.position = last[collection.pk]
+    def group_of(self, form):
+        # Positions count within a collection: a new pin goes after its collection's others.
+        collection = form.cleaned_data.get("collection")
+        return collection.pk if collection is not None else None
 
     def save_existing(self, form, obj, commit=True):
         if obj.collection_id in self.gone_collections:
@@ -230,8 +218,8 @@ class Arrangement:
                 front = self.save_form(request, form, change=True)
                 self.save_model(request, front, form, True)
                 self.save_related(request, form, formsets, True)
-                shown = [collection for collection in resolve(front) if collection.items]
-                _attach(request, shown)
+                shown = showing(front)
+                attached(request, shown)
             response = render(
                 request,
                 "fronts/preview.html",
@@ -248,23 +236,6 @@ class Arrangement:
         response["Cache-Control"] = "private, no-store"
         response["X-Robots-Tag"] = "noindex, nofollow"
         return response
-
-
-def heading(front) -> str:
-    """The h1 the front's page has: its name at its own address, the site's (unseen) on the
-    home page and a section's page."""
-    shown_at = front.replaces if front.replaces_id else front
-    return "" if shown_at.slug == HOME or shown_at.section_id else shown_at.name
-
-
-def _attach(request, shown) -> None:
-    from articles.models import Article
-    from articles.views import attach_sections
-
-    stories = [item.article for collection in shown for item in collection.items]
-    if stories:
-        attach_sections(request, stories)
-        Article.objects.attach_byline_authors(stories)
 
 
 def _errors(form, formsets) -> list[str]:

@@ -26,14 +26,19 @@ from django.utils.translation import gettext_lazy
 from articles.admin.actions import RefusedActions
 from articles.admin.stories import PickOnly
 from fronts.admin.choosers import PinnableStories, PinnableStoryWidget
-from fronts.admin.forms import CollectionPageForm, GuardsLayout, OrderedFormSet, SlotForm
+from fronts.admin.forms import (
+    CollectionPageForm,
+    GuardsCollectionsFront,
+    OrderedFormSet,
+    SlotForm,
+)
 from fronts.admin.history import RecordsLayout
 from fronts.admin.showing import MEDIA_CSS, showing_list, unshown_pins
-from fronts.models import Collection, Front, Slot
+from fronts.models import Collection, Slot
 from fronts.resolve import resolve
 
 
-class DeletionGuard(GuardsLayout):
+class DeletionGuard(GuardsCollectionsFront):
     """A delete confirmation: the version of the collection's front it was opened at.
 
     A confirmation posted without a version (a page opened before confirmations carried one,
@@ -49,9 +54,6 @@ class DeletionGuard(GuardsLayout):
     class Meta:
         model = Collection
         fields = []
-
-    def front_of(self, collection) -> Front:
-        return Front.objects.get(pk=collection.front_id)
 
 
 def deletion_guards(collections, data=None, *, prefixed: bool) -> list[DeletionGuard]:

@@ -14,8 +14,12 @@ from fronts import revisions
 from fronts.models import Collection, Front, Slot
 
 
-class OrderedFormSet(BaseInlineFormSet):
-    """Rows ordered by `position`; a row whose position is left empty goes after the others."""
+class NumbersNewRows:
+    """Rows ordered by `position`; a new row whose position is left empty goes after the
+    others of its group (`group_of`: one group, unless a formset orders several)."""
+
+    def group_of(self, form):
+        return None
 
     def add_fields(self, form, index):
         super().add_fields(form, index)
@@ -29,13 +33,21 @@ class OrderedFormSet(BaseInlineFormSet):
         kept = [
             form for form in self.forms if form.has_changed() and not self._should_delete_form(form)
         ]
-        taken = [form.cleaned_data.get("position") for form in self.initial_forms]
-        taken += [form.cleaned_data.get("position") for form in kept]
-        last = max((position for position in taken if position is not None), default=-1)
+        last: dict = {}
+        for form in [*self.initial_forms, *kept]:
+            position = form.cleaned_data.get("position")
+            if position is not None:
+                group = self.group_of(form)
+                last[group] = max(last.get(group, -1), position)
         for form in kept:
             if form.cleaned_data.get("position") is None:
-                last += 1
-                form.cleaned_data["position"] = form.instance.position = last
+                group = self.group_of(form)
+                last[group] = last.get(group, -1) + 1
+                form.cleaned_data["position"] = form.instance.position = last[group]
+
+
+class OrderedFormSet(NumbersNewRows, BaseInlineFormSet):
+    """An inline's rows in order (a front's collections, a collection's pins)."""
 
 
 class GuardsLayout(forms.ModelForm):
@@ -140,7 +152,14 @@ class CollectionForm(forms.ModelForm):
         return tag.slug
 
 
-class CollectionPageForm(GuardsLayout, CollectionForm):
+class GuardsCollectionsFront(GuardsLayout):
+    """Guarded by the layout version of the front the collection is on."""
+
+    def front_of(self, instance) -> Front:
+        return Front.objects.get(pk=instance.front_id)
+
+
+class CollectionPageForm(GuardsCollectionsFront, CollectionForm):
     """A collection's own page (with its pins): guarded by its front's layout version.
 
     Its add page too, when it is opened for a front (`?front=<pk>`, as a link from the front
@@ -167,9 +186,6 @@ class CollectionPageForm(GuardsLayout, CollectionForm):
                 # Read here, whatever the address says: the version as the page opens.
                 self.initial["base_front"] = opened_for.pk
                 self.initial["base_version"] = opened_for.layout_version
-
-    def front_of(self, instance) -> Front:
-        return Front.objects.get(pk=instance.front_id)
 
     def front_opened_for(self) -> Front | None:
         """The front an add page was opened for (its initial front), if it is one."""
